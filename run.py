@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Bootstrap and run wrapupkit's two everyday jobs with nothing but Python.
+
+    python3 run.py demo    # the main job: apply a wrap-up on the embedded emulator
+    python3 run.py test    # the whole test suite
+
+Each command creates ``.venv`` beside this file on first use, installs wrapupkit
+(editable) with what the job needs, then runs the job inside it.  Extra
+arguments are passed through (``python3 run.py test -k readiness``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("WRAPUPKIT_VENV", ROOT / ".venv"))
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+# What each job installs into the venv: the package with extras, plus tool groups.
+JOBS = {
+    "demo": (".[emulator]", []),
+    "test": (".[emulator,notifications,progress]", ["tests"]),
+    "check": (".[emulator,notifications,progress]", ["dev"]),
+}
+
+
+def _groups(names: list[str]) -> list[str]:
+    """Resolve [dependency-groups] from pyproject.toml (pip < 25.1 has no --group)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10: read the file with the venv's pip vendored tomli
+        out = subprocess.check_output(
+            [str(PY), "-c", "import json,sys;from pip._vendor import tomli;"
+             "print(json.dumps(tomli.load(open(sys.argv[1],'rb'))))", str(ROOT / "pyproject.toml")]
+        )
+        import json
+
+        data = json.loads(out)
+    else:
+        data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    table = data.get("dependency-groups", {})
+    reqs: list[str] = []
+
+    def add(group: str) -> None:
+        for item in table[group]:
+            if isinstance(item, dict):
+                add(item["include-group"])
+            elif item not in reqs:
+                reqs.append(item)
+
+    for name in names:
+        add(name)
+    return reqs
+
+
+def ensure(job: str) -> None:
+    """Create the venv and install what *job* needs, once per pyproject.toml content."""
+    if not PY.exists():
+        print(f"run.py: creating {VENV}", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    spec, groups = JOBS[job]
+    pyproject = (ROOT / "pyproject.toml").read_bytes()
+    stamp = VENV / f".wrapupkit-{job}"
+    digest = hashlib.sha256(pyproject + spec.encode() + repr(groups).encode()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print(f"run.py: installing {spec} {' '.join(groups)} into {VENV}", file=sys.stderr)
+    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.check_call([*pip, "-e", spec, *_groups(groups)], cwd=ROOT)
+    stamp.write_text(digest)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in JOBS:
+        print(__doc__, file=sys.stderr)
+        return 2
+    job, rest = argv[0], argv[1:]
+    ensure(job)
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    if job == "demo":
+        cmd = [str(PY), "-m", "wrapupkit", "demo", *rest]
+    elif job == "test":
+        cmd = [str(PY), "-m", "pytest", *rest]
+    else:  # check: lint and types, as CI runs them
+        rc = subprocess.call([str(PY), "-m", "ruff", "check", "src", "tests", "bench", "run.py"], cwd=ROOT)
+        rc |= subprocess.call([str(PY), "-m", "ruff", "format", "--check", "src", "tests", "bench", "run.py"], cwd=ROOT)
+        rc |= subprocess.call([str(PY), "-m", "mypy", "--strict", "src/wrapupkit"], cwd=ROOT)
+        return rc
+    return subprocess.call(cmd, cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
