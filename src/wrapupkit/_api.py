@@ -1,0 +1,44 @@
+"""``wrapupkit.apply_wrapup()``: one call for notebooks and scripts."""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+
+if TYPE_CHECKING:
+    from wrapupkit._client import WrapupClient
+    from wrapupkit._models import WrapupResult
+
+__all__ = ["apply_wrapup", "default_client"]
+
+_lock = threading.Lock()
+_default: tuple[tuple[tuple[str, str], ...], WrapupClient] | None = None
+
+
+def default_client() -> WrapupClient:
+    """The client built by :meth:`WrapupClient.from_env`, reused while the environment is unchanged.
+
+    Reusing it keeps the token and the code cache warm between calls in a notebook.
+    """
+    global _default  # noqa: PLW0603 - the one process-wide convenience, documented as such
+    from wrapupkit._auth import read_env
+    from wrapupkit._client import WrapupClient
+
+    key = tuple(sorted(read_env().items()))
+    with _lock:
+        if _default is None or _default[0] != key:
+            _default = (key, WrapupClient.from_env())
+        return _default[1]
+
+
+def apply_wrapup(conversation_id: str, code: str, **kwargs: Any) -> WrapupResult:
+    """Apply a wrap-up with a client configured from the environment.
+
+    Takes the same arguments as :meth:`WrapupClient.apply_wrapup`; credentials
+    come from ``GENESYSCLOUD_OAUTHCLIENT_ID``, ``GENESYSCLOUD_OAUTHCLIENT_SECRET``
+    and ``GENESYSCLOUD_REGION`` (see :meth:`WrapupClient.from_env`).
+
+    .. versionadded:: 0.1.0
+    """
+    return default_client().apply_wrapup(conversation_id, code, **kwargs)

@@ -1,0 +1,170 @@
+"""Client-credentials login that tracks the token's expiry, and region names.
+
+The SDK's ``get_client_credentials_token()`` drops ``expires_in`` and never
+refreshes a client-credentials token (genesys-api.md 4.2), so wrapupkit logs in
+itself, on the same transport, and logs in again shortly before expiry or once
+after a 401.  The secret and the token live only on this object and never
+appear in its repr, in logs or in messages.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from wrapupkit._clock import Clock
+from wrapupkit.exceptions import AuthenticationError, ConfigurationError
+
+
+__all__ = ["REGIONS", "ClientCredentials", "api_host_for", "read_env"]
+
+log = logging.getLogger("wrapupkit")
+
+# PureCloudRegionHosts in SDK 269 (genesys-api.md 4.3); region keys as the SDK names them.
+REGIONS: dict[str, str] = {
+    "us_east_1": "mypurecloud.com",
+    "eu_west_1": "mypurecloud.ie",
+    "ap_southeast_2": "mypurecloud.com.au",
+    "ap_northeast_1": "mypurecloud.jp",
+    "eu_central_1": "mypurecloud.de",
+    "us_west_2": "usw2.pure.cloud",
+    "ca_central_1": "cac1.pure.cloud",
+    "ap_northeast_2": "apne2.pure.cloud",
+    "eu_west_2": "euw2.pure.cloud",
+    "ap_south_1": "aps1.pure.cloud",
+    "us_east_2": "use2.us-gov-pure.cloud",
+    "sa_east_1": "sae1.pure.cloud",
+    "me_central_1": "mec1.pure.cloud",
+    "ap_northeast_3": "apne3.pure.cloud",
+    "eu_central_2": "euc2.pure.cloud",
+    "mx_central_1": "mxc1.pure.cloud",
+    "ap_southeast_1": "apse1.pure.cloud",
+    "eusc_de_east_1": "edee1.eusc-pure.cloud",
+}
+
+# Environment variables: the gc CLI / Terraform names first, the SDK README's second.
+ENV_NAMES: dict[str, tuple[str, ...]] = {
+    "client_id": ("GENESYSCLOUD_OAUTHCLIENT_ID", "GENESYS_CLOUD_CLIENT_ID"),
+    "client_secret": ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "GENESYS_CLOUD_CLIENT_SECRET"),
+    "region": ("GENESYSCLOUD_REGION", "GENESYS_CLOUD_REGION"),
+    "api_host": ("GENESYSCLOUD_API_HOST", "GENESYS_CLOUD_API_HOST"),
+    "access_token": ("GENESYSCLOUD_ACCESS_TOKEN", "GENESYS_CLOUD_ACCESS_TOKEN"),
+}
+
+# Log in again this long before the token expires.
+REFRESH_MARGIN = 60.0
+
+
+def api_host_for(region: str) -> str:
+    """The API base URL for a region key (``us_east_1``, ``us-east-1``), a domain or a URL.
+
+    Raises:
+        ConfigurationError: for an unknown region.
+    """
+    value = region.strip()
+    if re.match(r"^https?://", value):
+        return value.rstrip("/")
+    key = value.lower().replace("-", "_")
+    if key in REGIONS:
+        return f"https://api.{REGIONS[key]}"
+    domain = value.lower().removeprefix("api.").removeprefix("login.")
+    if domain in REGIONS.values():
+        return f"https://api.{domain}"
+    known = ", ".join(sorted(REGIONS))
+    raise ConfigurationError(
+        f"Unknown Genesys Cloud region {region!r}; expected one of {known}, a domain or a URL."
+    )
+
+
+def read_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The settings found in the environment, by setting name (secrets included: never log this)."""
+    env = os.environ if environ is None else environ
+    found: dict[str, str] = {}
+    for setting, names in ENV_NAMES.items():
+        for name in names:
+            value = env.get(name, "").strip()
+            if value:
+                found[setting] = value
+                break
+    return found
+
+
+class ClientCredentials:
+    """A client-credentials login for one ``ApiClient``, refreshed before it expires.
+
+    Thread-safe: concurrent callers share one login.
+    """
+
+    def __init__(
+        self, client_id: str, client_secret: str, *, api_client: Any, transport: Any, clock: Clock
+    ) -> None:
+        if not client_id or not client_secret:
+            raise ConfigurationError("client_id and client_secret must both be set.")
+        self.client_id = client_id
+        self._secret = client_secret
+        self._api_client = api_client
+        self._transport = transport
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._expires_at: float | None = None
+        self.logins = 0
+
+    def __repr__(self) -> str:
+        return f"ClientCredentials(client_id={self.client_id!r}, client_secret='***')"
+
+    def _login_url(self) -> str:
+        host: str = self._api_client.host
+        return re.sub(r"//api\.", "//login.", host, count=1) + "/oauth/token"
+
+    def login(self) -> None:
+        """Request a new token now."""
+        from PureCloudPlatformClientV2.http_request_options import HttpRequestOptions
+        from PureCloudPlatformClientV2.rest import ApiException
+
+        basic = base64.b64encode(f"{self.client_id}:{self._secret}".encode()).decode("ascii")
+        options = HttpRequestOptions(
+            url=self._login_url(),
+            method="POST",
+            headers={"Authorization": f"Basic {basic}", "Content-Type": "application/x-www-form-urlencoded"},
+            post_params={"grant_type": "client_credentials"},
+        )
+        try:
+            response = self._transport.request(options)
+        except ApiException as exc:
+            raise AuthenticationError(
+                f"Login for client {self.client_id} failed with HTTP {exc.status} at {self._login_url()}."
+            ) from None
+        try:
+            data = json.loads(response.data)
+            token = str(data["access_token"])
+        except (ValueError, KeyError, TypeError):
+            raise AuthenticationError(
+                f"Login for client {self.client_id} returned no access token."
+            ) from None
+        expires_in = data.get("expires_in")
+        self._api_client.access_token = token
+        self._expires_at = (
+            self._clock.monotonic() + float(expires_in) if isinstance(expires_in, (int, float)) else None
+        )
+        self.logins += 1
+        log.info("wrapupkit: logged in as client %s (token valid %ss)", self.client_id, expires_in)
+
+    def ensure_fresh(self) -> None:
+        """Log in if there is no token or it expires within a minute."""
+        with self._lock:
+            if not self._api_client.access_token or (
+                self._expires_at is not None and self._clock.monotonic() >= self._expires_at - REFRESH_MARGIN
+            ):
+                self.login()
+
+    def refresh(self) -> bool:
+        """Log in again after a 401; returns True when a new token was obtained."""
+        with self._lock:
+            self.login()
+        return True

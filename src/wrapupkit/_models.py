@@ -1,0 +1,177 @@
+"""Value types returned to users: frozen, slotted, comparable, and free of SDK models."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterable, Iterator, Mapping
+
+import attrs
+
+from wrapupkit._media import MediaType
+
+
+__all__ = ["CodeSet", "CommunicationSnapshot", "WrapupCode", "WrapupResult"]
+
+
+@attrs.frozen
+class WrapupCode:
+    """A wrap-up code: its id (what the API takes) and its name (what people read).
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    name: str
+
+
+@attrs.frozen
+class CodeSet:
+    """The wrap-up codes valid for a queue (or for one participant), by exact name and by id.
+
+    Names match exactly and case-sensitively, as Genesys does; ``"survey complete"``
+    is not ``"Survey Complete"``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    queue_id: str | None
+    codes: tuple[WrapupCode, ...]
+    fetched_at: float = attrs.field(default=0.0, eq=False)
+    _by_name: Mapping[str, WrapupCode] = attrs.field(init=False, repr=False, eq=False)
+    _by_id: Mapping[str, WrapupCode] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        by_name: dict[str, WrapupCode] = {}
+        for code in self.codes:
+            by_name.setdefault(code.name, code)
+        object.__setattr__(self, "_by_name", by_name)
+        object.__setattr__(self, "_by_id", {c.id: c for c in self.codes})
+
+    def by_name(self, name: str) -> WrapupCode | None:
+        """The code whose name is exactly *name*, or ``None``."""
+        return self._by_name.get(name)
+
+    def by_id(self, code_id: str) -> WrapupCode | None:
+        """The code whose id is *code_id*, or ``None``."""
+        return self._by_id.get(code_id)
+
+    def find(self, name_or_id: str) -> WrapupCode | None:
+        """Match a name exactly first, then an id."""
+        return self._by_name.get(name_or_id) or self._by_id.get(name_or_id)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every code name, in the order Genesys listed them."""
+        return tuple(c.name for c in self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __iter__(self) -> Iterator[WrapupCode]:
+        return iter(self.codes)
+
+    def __contains__(self, name_or_id: object) -> bool:
+        return isinstance(name_or_id, str) and self.find(name_or_id) is not None
+
+    def _repr_html_(self) -> str:
+        title = f"queue {self.queue_id}" if self.queue_id else "participant codes"
+        rows = "".join(
+            f"<tr><td>{html.escape(c.name)}</td><td><code>{html.escape(c.id)}</code></td></tr>"
+            for c in self.codes
+        )
+        return (
+            f"<table><caption>{len(self.codes)} wrap-up codes, {html.escape(title)}</caption>"
+            f"<thead><tr><th>name</th><th>id</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+
+
+@attrs.frozen
+class CommunicationSnapshot:
+    """What readiness strategies judge: the agent's communication at one moment.
+
+    Attributes:
+        state: the communication state (``"connected"``, ``"disconnected"`` ...).
+        acw_state: ``afterCallWork.state`` (``"pending"``, ``"complete"`` ...), or ``None`` when absent.
+        wrapup_code: the id of a wrap-up code already applied, or ``None``.
+        taken_at: the client clock's ``monotonic()`` when the snapshot was taken.
+
+    .. versionadded:: 0.1.0
+    """
+
+    conversation_id: str
+    participant_id: str
+    communication_id: str
+    media_type: MediaType
+    state: str
+    acw_state: str | None = None
+    wrapup_required: bool | None = None
+    wrapup_prompt: str | None = None
+    wrapup_code: str | None = None
+    user_id: str | None = None
+    queue_id: str | None = None
+    disconnected_time: dt.datetime | None = None
+    acw_start_time: dt.datetime | None = None
+    acw_end_time: dt.datetime | None = None
+    taken_at: float = 0.0
+
+    @property
+    def is_disconnected(self) -> bool:
+        """The agent's side of the interaction has ended."""
+        return self.state in ("disconnected", "terminated")
+
+    @property
+    def is_acw_pending(self) -> bool:
+        """After-call work has started and awaits a code."""
+        return self.acw_state == "pending"
+
+    @property
+    def has_wrapup(self) -> bool:
+        """A wrap-up code is already applied."""
+        return self.wrapup_code is not None
+
+
+@attrs.frozen
+class WrapupResult:
+    """What :meth:`~wrapupkit.WrapupClient.apply_wrapup` did.
+
+    Attributes:
+        already_applied: the same code was already applied, so nothing was written.
+        attempts: POSTs sent (0 when ``already_applied``).
+        requests: every HTTP request made for this call, the token request included.
+        waited: seconds spent waiting for readiness.
+
+    .. versionadded:: 0.1.0
+    """
+
+    conversation_id: str
+    participant_id: str
+    communication_id: str
+    media_type: MediaType
+    code: WrapupCode
+    queue_id: str | None
+    already_applied: bool
+    attempts: int
+    requests: int
+    waited: float
+
+    def _repr_html_(self) -> str:
+        verb = "already applied" if self.already_applied else "applied"
+        rows = [
+            ("conversation", self.conversation_id),
+            ("participant", self.participant_id),
+            ("communication", self.communication_id),
+            ("media", self.media_type.value),
+            ("code", f"{self.code.name} ({self.code.id})"),
+            ("queue", self.queue_id or "none"),
+            ("POSTs", str(self.attempts)),
+            ("HTTP requests", str(self.requests)),
+            ("waited", f"{self.waited:.3f} s"),
+        ]
+        body = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+        return f"<table><caption>Wrap-up {verb}</caption><tbody>{body}</tbody></table>"
+
+
+def unique(items: Iterable[str]) -> tuple[str, ...]:
+    """Items in first-seen order, without repeats. Strictly private."""
+    return tuple(dict.fromkeys(items))

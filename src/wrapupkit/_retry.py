@@ -1,0 +1,186 @@
+"""One retry budget for every HTTP call wrapupkit makes.
+
+The SDK's hidden urllib3 retry is switched off (see :mod:`wrapupkit._transport`),
+so this is the only layer that re-sends anything:
+
+* 429: wait ``Retry-After`` (or the backoff delay when absent) unless it exceeds
+  :attr:`RetryPolicy.retry_after_max`; then :class:`~wrapupkit.exceptions.RateLimited`.
+* 5xx and transport failures: capped exponential backoff with full jitter.
+* other 4xx: never retried.
+* a write whose outcome is unknown (timeout, reset, 5xx other than 503) is
+  checked with a read before it is sent again, so it is never applied twice.
+
+Delays come from :func:`backoff.expo` and :func:`backoff.full_jitter`; the loop
+sleeps on the client's :class:`~wrapupkit.Clock`, so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator
+from typing import Any, TypeVar
+
+import attrs
+
+from wrapupkit._clock import Clock
+from wrapupkit.exceptions import (
+    ConfigurationError,
+    GenesysAPIError,
+    RateLimited,
+    ServerError,
+    ServiceUnavailable,
+    TransportError,
+    Unauthorized,
+)
+
+
+__all__ = ["RetryPolicy"]
+
+log = logging.getLogger("wrapupkit")
+T = TypeVar("T")
+
+
+def _positive(_inst: object, attr: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise ConfigurationError(f"RetryPolicy.{attr.name} must be >= 0, not {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How wrapupkit retries one HTTP call.
+
+    Attributes:
+        max_tries: attempts per call, the first included.
+        initial_delay: the first backoff delay in seconds.
+        factor: growth of the delay per attempt.
+        max_delay: the cap on one backoff delay.
+        jitter: spread delays over ``[0, delay]`` (full jitter).
+        retry_after_max: the longest ``Retry-After`` honoured; a longer one is raised at once
+            as :class:`~wrapupkit.exceptions.RateLimited` (Genesys sends long ones for daily limits).
+
+    .. versionadded:: 0.1.0
+    """
+
+    max_tries: int = attrs.field(default=5)
+    initial_delay: float = attrs.field(default=0.5, validator=_positive)
+    factor: float = attrs.field(default=2.0, validator=_positive)
+    max_delay: float = attrs.field(default=8.0, validator=_positive)
+    jitter: bool = True
+    retry_after_max: float = attrs.field(default=60.0, validator=_positive)
+
+    @max_tries.validator
+    def _check_tries(self, _attr: attrs.Attribute[int], value: int) -> None:
+        if value < 1:
+            raise ConfigurationError(f"RetryPolicy.max_tries must be >= 1, not {value!r}")
+
+    @classmethod
+    def no_retry(cls) -> RetryPolicy:
+        """One attempt, no waiting: every failure is raised at once."""
+        return cls(max_tries=1)
+
+    @classmethod
+    def no_wait(cls, max_tries: int = 5) -> RetryPolicy:
+        """Retry without delays (``Retry-After`` is still honoured, on the client's clock)."""
+        return cls(max_tries=max_tries, initial_delay=0.0, max_delay=0.0, jitter=False)
+
+    def delays(self) -> Generator[float, None, None]:
+        """The backoff delays for attempts 2, 3 ... (jittered when :attr:`jitter`)."""
+        import backoff  # imported here: it pulls in asyncio, which `import wrapupkit` must not pay for
+
+        gen = backoff.expo(base=self.factor or 1.0, factor=self.initial_delay, max_value=self.max_delay)
+        gen.send(None)  # backoff's generators are primed with one empty send
+        for value in gen:
+            yield backoff.full_jitter(value) if self.jitter and value > 0 else value
+
+
+def retryable(exc: BaseException) -> bool:
+    """The retry predicate, in terms of wrapupkit's exception tree."""
+    return isinstance(exc, (RateLimited, ServerError, TransportError))
+
+
+def outcome_unknown(exc: BaseException) -> bool:
+    """A write that failed this way may still have been applied."""
+    if isinstance(exc, TransportError):
+        return exc.maybe_sent
+    return isinstance(exc, ServerError) and not isinstance(exc, ServiceUnavailable)
+
+
+def call_with_retries(
+    fn: Callable[[], T],
+    *,
+    policy: RetryPolicy,
+    clock: Clock,
+    deadline: float,
+    what: str,
+    reauthenticate: Callable[[], bool] | None = None,
+    settle: Callable[[BaseException], T | None] | None = None,
+) -> T:
+    """Run *fn* under *policy* until it succeeds, fails for good, or the *deadline* is near.
+
+    Args:
+        what: a short description for logs ("GET conversation").
+        reauthenticate: called once on 401; returns whether a new token was obtained.
+        settle: for writes.  Called before re-sending after a failure whose outcome is
+            unknown; returns the result if the first write turned out to have been
+            applied, ``None`` to send again.
+    """
+    delays = policy.delays()
+    attempt = 0
+    reauthenticated = False
+    while True:
+        attempt += 1
+        try:
+            return fn()
+        except Unauthorized:
+            if reauthenticated or reauthenticate is None or not reauthenticate():
+                raise
+            reauthenticated = True
+            attempt -= 1
+            log.info("wrapupkit: token rejected; logged in again", extra={"wrapupkit_call": what})
+            continue
+        except (GenesysAPIError, TransportError) as exc:
+            if not retryable(exc) or attempt >= policy.max_tries:
+                _note(exc, attempt)
+                raise
+            delay = next(delays)
+            if isinstance(exc, RateLimited) and exc.retry_after is not None:
+                if exc.retry_after > policy.retry_after_max:
+                    _note(
+                        exc,
+                        attempt,
+                        f"Retry-After {exc.retry_after:g}s exceeds the {policy.retry_after_max:g}s cap",
+                    )
+                    raise
+                delay = exc.retry_after
+            if clock.monotonic() + delay >= deadline:
+                _note(exc, attempt, "the call's deadline leaves no time for another attempt")
+                raise
+            log.warning(
+                "wrapupkit: %s failed (%s); retrying in %.2fs (attempt %d of %d)",
+                what,
+                _short(exc),
+                delay,
+                attempt + 1,
+                policy.max_tries,
+                extra={"wrapupkit_call": what, "wrapupkit_delay": delay, "wrapupkit_attempt": attempt},
+            )
+            clock.sleep(delay)
+            if settle is not None and outcome_unknown(exc):
+                settled = settle(exc)
+                if settled is not None:
+                    log.info("wrapupkit: %s had been applied before the failure; not re-sending", what)
+                    return settled
+
+
+def _short(exc: BaseException) -> str:
+    if isinstance(exc, GenesysAPIError):
+        return f"HTTP {exc.status}" + (f" {exc.code}" if exc.code else "")
+    return type(exc).__name__
+
+
+def _note(exc: BaseException, attempts: int, why: str = "") -> None:
+    text = f"wrapupkit: gave up after {attempts} attempt(s)" + (f"; {why}" if why else "")
+    if hasattr(exc, "add_note"):  # Python 3.11+
+        exc.add_note(text)
+    exc.attempts = attempts  # type: ignore[attr-defined]
+    log.warning(text)

@@ -1,0 +1,91 @@
+"""Checks on apply_wrapup() arguments, made before any network call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections.abc import Sequence
+
+from wrapupkit._media import MediaType
+from wrapupkit.exceptions import ConfigurationError, InvalidInput
+
+
+__all__ = ["check_code", "check_id", "check_notes", "check_tags", "seconds"]
+
+# Genesys ids are UUIDs; we accept any id-like token so that emulator scenarios can use
+# readable ids, but reject what would corrupt a URL path (slashes, spaces, '?', '#', '%').
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+# Guards against obvious mistakes; Genesys documents no limits for these fields [INF].
+MAX_CODE_LENGTH = 255
+MAX_NOTES_LENGTH = 10_000
+MAX_TAGS = 100
+MAX_TAG_LENGTH = 255
+
+
+def check_id(field: str, value: object, *, optional: bool = False) -> str | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"expected a string id, got {type(value).__name__}")
+    if not _ID.match(value):
+        shown = value if len(value) <= 80 else value[:77] + "..."
+        raise InvalidInput(field, f"{shown!r} is not a Genesys id (letters, digits, '-', '.', '_', ':')")
+    return value
+
+
+def check_code(value: object) -> str:
+    if not isinstance(value, str):
+        raise InvalidInput("code", f"expected a wrap-up code name or id, got {type(value).__name__}")
+    if not value.strip():
+        raise InvalidInput("code", "it is empty or blank")
+    if len(value) > MAX_CODE_LENGTH:
+        raise InvalidInput("code", f"it is {len(value)} characters long; the limit is {MAX_CODE_LENGTH}")
+    return value
+
+
+def check_notes(value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput("notes", f"expected a string, got {type(value).__name__}")
+    if len(value) > MAX_NOTES_LENGTH:  # the text itself is never echoed
+        raise InvalidInput("notes", f"they are {len(value)} characters long; the limit is {MAX_NOTES_LENGTH}")
+    return value
+
+
+def check_tags(value: object) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise InvalidInput("tags", "expected a list of strings")
+    if len(value) > MAX_TAGS:
+        raise InvalidInput("tags", f"{len(value)} given; the limit is {MAX_TAGS}")
+    tags: list[str] = []
+    for i, tag in enumerate(value):
+        if not isinstance(tag, str) or not tag.strip():
+            raise InvalidInput("tags", f"tag #{i + 1} is not a non-blank string")
+        if len(tag) > MAX_TAG_LENGTH:
+            raise InvalidInput("tags", f"tag #{i + 1} is longer than {MAX_TAG_LENGTH} characters")
+        tags.append(tag)
+    return tags
+
+
+def seconds(field: str, value: object, *, allow_zero: bool = False) -> float:
+    """A duration in seconds from a number or a ``timedelta``."""
+    if isinstance(value, dt.timedelta):
+        value = value.total_seconds()
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise InvalidInput(field, "expected seconds as a number or a datetime.timedelta")
+    if value < 0 or (value == 0 and not allow_zero) or math.isinf(value):
+        raise InvalidInput(field, f"{value!r} is out of range")
+    return float(value)
+
+
+def media(value: MediaType | str | None) -> MediaType | None:
+    if value is None:
+        return None
+    try:
+        return MediaType.parse(value)
+    except ConfigurationError as exc:
+        raise InvalidInput("media_type", str(exc).removesuffix(".")) from None
