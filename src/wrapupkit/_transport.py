@@ -71,6 +71,9 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         self.clock = clock or SystemClock()
         self.pool = urllib3.PoolManager(num_pools=4, maxsize=maxsize, block=False, retries=False)
         self.observers: list[ResponseObserver] = []
+        """Called with ``(status, headers)`` after every response (rate-limit accounting)."""
+        self.gate: Callable[[], None] | None = None
+        """Called before every request; may block (a shared rate limiter) or raise."""
         self._lock = threading.Lock()
         self.total_requests = 0
 
@@ -115,6 +118,8 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
                 body = json.dumps(options.body)  # the SDK sends a literal null for "no body", so do we
         else:
             fields = options.query_params or None
+        if self.gate is not None:
+            self.gate()
         timeout = self._timeout()
         budget = _budget.get()
         if budget is not None:
