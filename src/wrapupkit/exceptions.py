@@ -439,7 +439,7 @@ def _str_or_none(value: object) -> str | None:
 
 def _rebuild(klass: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:
     """Unpickle an exception whose ``__init__`` takes keyword-only context."""
-    exc = Exception.__new__(klass)
-    Exception.__init__(exc, *args)
+    exc = klass.__new__(klass, *args)  # OSError-based leaves (TimeoutError ...) need their own __new__
+    BaseException.__init__(exc, *args)
     exc.__dict__.update(state)
     return exc
