@@ -29,7 +29,7 @@ from wrapupkit.testing import make_context, make_snapshot
     ids=lambda v: str(v),
 )
 def test_polling_follows_the_documented_predicate(state: str, acw: str | None, kind: str) -> None:
-    """Polling is ready only once the agent's communication is disconnected with ACW pending (or unreported)."""
+    """Polling is ready once the agent's communication is disconnected with ACW pending (or unreported)."""
     ctx = make_context(make_snapshot(state=state, acw_state=acw))
     assert Polling().decide(ctx).kind == kind
     assert judge(ctx.snapshot).kind == kind

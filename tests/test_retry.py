@@ -65,6 +65,7 @@ def test_429_waits_retry_after(clock: FakeClock) -> None:
     fn, calls = failing(RateLimited(429, retry_after=3.0))
     assert run(fn, clock) == "ok"
     assert clock.sleeps == [3.0]
+    assert len(calls) == 2
 
 
 def test_429_beyond_the_cap_is_raised_at_once(clock: FakeClock) -> None:
