@@ -1,0 +1,215 @@
+"""The one dispatch path: a :class:`Request` in, a :class:`Response` (or a reset) out.
+
+Pipeline for an API request: latency → reset/stall before processing → scheduled failure →
+``tick()`` → route → bearer token → rate limit → permissions → handler → stall/reset after
+processing.  Control-plane requests (``/__emulator__/…``) skip faults, auth and the request log.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from wrapupkit.emulator._backend import GenesysBackend
+from wrapupkit.emulator._control import ControlPlane
+from wrapupkit.emulator._errors import EmulatorError
+from wrapupkit.emulator._faults import Fault, Faults, RateState, RecordedRequest, RequestLog
+from wrapupkit.emulator._http import Request, Response
+from wrapupkit.emulator._routes import API_ROUTES, CONTROL_PREFIX, CONTROL_ROUTES, ApiRoute, match
+
+
+__all__ = ["App"]
+
+_log = logging.getLogger("wrapupkit.emulator")
+
+# Default messages for scheduled failures (genesys-api.md 2.2 catalogue).
+_FAULT_CODES = {
+    429: "too.many.requests.retry.after",
+    500: "internal.server.error",
+    503: "service.unavailable",
+}
+
+
+_ANY_TEMPLATE = "You must have at least one of the following permissions assigned: {permissions}"
+_RATE_TEMPLATE = "Rate limit exceeded the maximum [{limit}] requests within [{seconds}] seconds"
+
+
+def _error_response(error: EmulatorError, context_id: str) -> Response:
+    return Response.json(error.status, error.body(context_id))
+
+
+def _missing_permissions(route: ApiRoute, granted: frozenset[str] | None) -> EmulatorError | None:
+    if granted is None:
+        return None
+    if route.any_of and not granted.intersection(route.any_of):
+        names = ", ".join(route.any_of)
+        return EmulatorError(
+            403,
+            "missing.any.permissions",
+            f"You must have at least one of the following permissions assigned: {names}",
+            {"permissions": names},
+            message_with_params=_ANY_TEMPLATE,
+        )
+    missing = [p for p in route.all_of if p not in granted]
+    if missing:
+        names = ", ".join(missing)
+        return EmulatorError(
+            403,
+            "missing.permissions",
+            f"You are missing the following permission(s): {names}",
+            {"permissions": names},
+            message_with_params="You are missing the following permission(s): {permissions}",
+        )
+    return None
+
+
+def _bearer(req: Request) -> str | None:
+    scheme, _, value = (req.header("authorization") or "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+class App:
+    """Dispatches requests to the API handlers and the control plane of one emulator.
+
+    Args:
+        wait: blocks for real seconds (latency, stalls); returns early when the emulator stops.
+    """
+
+    def __init__(
+        self,
+        backend: GenesysBackend,
+        faults: Faults,
+        log: RequestLog,
+        control: ControlPlane,
+        wait: Callable[[float], object],
+    ) -> None:
+        self.backend = backend
+        self.faults = faults
+        self.log = log
+        self.control = control
+        self._wait = wait
+
+    def handle(self, req: Request) -> Response | None:
+        """Answer *req*; None means: reset the connection without a response."""
+        if req.path.startswith(CONTROL_PREFIX):
+            return self._control(req)
+        return self._api(req)
+
+    def _headers(self, response: Response, context_id: str, rate: RateState) -> Response:
+        response.headers += [
+            ("ININ-Correlation-Id", context_id),
+            ("inin-ratelimit-allowed", str(rate.allowed)),
+            ("inin-ratelimit-count", str(rate.count)),
+            ("inin-ratelimit-reset", str(rate.reset)),
+        ]
+        return response
+
+    def _control(self, req: Request) -> Response:
+        context_id = str(uuid.uuid4())
+        try:
+            response = Response.json(200, self._run_control(req))
+        except EmulatorError as error:
+            response = _error_response(error, context_id)
+        return self._headers(response, context_id, self.faults.admit(None))
+
+    def _run_control(self, req: Request) -> Any:
+        found = match(CONTROL_ROUTES, req.method, req.path)
+        if found is None:
+            raise EmulatorError(404, "not.found", f"No control route {req.method} {req.path}")
+        route, args = found
+        body = req.json()
+        if body is not None and not isinstance(body, dict):
+            raise EmulatorError(400, "bad.request", "The control body must be a JSON object.")
+        payload: dict[str, Any] = {**req.flat_query(), **(body or {}), **args}
+        self.backend.tick()
+        return getattr(self.control, route.operation)(payload)
+
+    def _api(self, req: Request) -> Response | None:
+        context_id = str(uuid.uuid4())
+        method, path = req.method, req.path
+        latency = self.faults.latency(method, path)
+        if latency > 0:
+            self._wait(latency)
+        reset = self.faults.take("reset", method, path)
+        stall = self.faults.take("stall", method, path)
+        if reset is not None and not reset.after_processing:
+            self._record(req, 0)
+            return None
+        if stall is not None and not stall.after_processing:
+            self._wait(stall.seconds)
+        failure = self.faults.take("fail", method, path)
+        if failure is not None:
+            response = self._headers(self._failure(failure, context_id), context_id, self.faults.admit(None))
+        else:
+            response = self._process(req, context_id)
+        if reset is not None:
+            self._record(req, 0)
+            return None
+        self._record(req, response.status)
+        if stall is not None and stall.after_processing:
+            self._wait(stall.seconds)
+        return response
+
+    def _failure(self, fault: Fault, context_id: str) -> Response:
+        code = fault.code or _FAULT_CODES.get(fault.status)
+        error = EmulatorError(fault.status, code, fault.message)
+        response = _error_response(error, context_id)
+        if fault.retry_after is not None:
+            response.headers.append(("Retry-After", f"{fault.retry_after:g}"))
+        return response
+
+    def _process(self, req: Request, context_id: str) -> Response:
+        rates = [self.faults.admit(None)]
+        try:
+            response = self._run_api(req, context_id, rates)
+        except EmulatorError as error:
+            response = _error_response(error, context_id)
+        except Exception:  # noqa: BLE001 (an emulator bug: answer like the real 500, log the traceback)
+            _log.exception("emulator handler failed for %s %s", req.method, req.path)
+            response = _error_response(EmulatorError(500, "internal.server.error"), context_id)
+        return self._headers(response, context_id, rates[-1])
+
+    def _run_api(self, req: Request, context_id: str, rates: list[RateState]) -> Response:
+        self.backend.tick()
+        found = match(API_ROUTES, req.method, req.path)
+        if found is None:
+            raise EmulatorError(404, "not.found", "The requested operation failed with status 404")
+        route, args = found
+        if route.auth:
+            token = self.backend.auth.check_token(_bearer(req))
+            rates.append(self.faults.admit(token.value))
+            if rates[-1].retry_after is not None:
+                return self._rate_limited(rates[-1], context_id)
+            denied = _missing_permissions(route, token.permissions)
+            if denied is not None:
+                raise denied
+        return route.handler(self.backend, req, args)
+
+    @staticmethod
+    def _rate_limited(rate: RateState, context_id: str) -> Response:
+        limit, per = str(rate.allowed), f"{rate.per:g}"
+        error = EmulatorError(
+            429,
+            "too.many.requests.retry.after",
+            f"Rate limit exceeded the maximum [{limit}] requests within [{per}] seconds",
+            {"limit": limit, "seconds": per},
+            message_with_params=_RATE_TEMPLATE,
+        )
+        response = _error_response(error, context_id)
+        response.headers.append(("Retry-After", str(rate.retry_after)))
+        return response
+
+    def _record(self, req: Request, status: int) -> None:
+        headers = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in req.headers.items()}
+        self.log.append(
+            RecordedRequest(
+                method=req.method,
+                path=req.path,
+                query=req.flat_query(),
+                body=req.logged_body(),
+                status=status,
+                headers=headers,
+            )
+        )

@@ -1,0 +1,206 @@
+"""Wrap-up writes and reads on the backend: validation, the write rules, recording (strictly private)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from wrapupkit.emulator import _timeline as tl
+from wrapupkit.emulator._errors import EmulatorError, bad_request, forbidden_conversation, not_found
+from wrapupkit.emulator._model import MEDIA, Code, Conversation, Participant, iso
+
+
+if TYPE_CHECKING:
+    from wrapupkit.emulator._backend import GenesysBackend
+
+
+__all__ = [
+    "PARTICIPANT_REQUEST_KEYS",
+    "WRAPUP_INPUT_KEYS",
+    "participant_codes",
+    "patch_participant",
+    "read_wrapup",
+    "write_wrapup",
+]
+
+# JSON keys of the SDK 269 request models (attribute_map of WrapupInput / MediaParticipantRequest).
+WRAPUP_INPUT_KEYS = frozenset(
+    {"code", "name", "notes", "tags", "durationSeconds", "endTime", "provisional", "disableEndTimeUpdates"}
+)
+PARTICIPANT_REQUEST_KEYS = frozenset(
+    {"wrapup", "state", "recording", "muted", "confined", "held", "wrapupSkipped", "resumeTime"}
+)
+_ASSIGNED_KEYS = ("code", "notes", "tags", "durationSeconds", "endTime")
+
+
+def locate(
+    backend: GenesysBackend, cid: str, pid: str, segment: str | None, mid: str | None = None
+) -> tuple[Conversation, Participant]:
+    """Find the conversation and participant a path names; 404 / wrong-media errors otherwise."""
+    conv = backend.get_conversation(cid)
+    if segment is not None and MEDIA[conv.media].segment != segment:
+        status = backend.rules.wrong_media_status
+        raise EmulatorError(
+            status,
+            None,
+            f"Conversation {cid} is a {conv.media} conversation, not {segment}",
+            {"id": cid, "mediaType": conv.media},
+        )
+    p = conv.participant(pid)
+    if p is None:
+        raise not_found(f"Participant {pid} not found in conversation {cid}")
+    if mid is not None and p.comm.id != mid:
+        raise not_found(f"Communication {mid} not found for participant {pid}")
+    return conv, p
+
+
+def _check_unknown(backend: GenesysBackend, body: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = sorted(set(body) - allowed)
+    if unknown and backend.rules.unknown_fields == "reject":
+        raise EmulatorError(
+            400,
+            "bad.request",
+            f"Unrecognized field(s): {', '.join(unknown)}",
+            {"fields": ", ".join(unknown)},
+            message_with_params="Unrecognized field(s): {fields}",
+        )
+
+
+def _parse_time(value: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"endTime is not an ISO-8601 date-time: {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return iso(moment.timestamp())
+
+
+def validate_wrapup_input(backend: GenesysBackend, body: Any) -> dict[str, Any]:
+    """Check a ``WrapupInput`` body (``null`` = empty) and return its known, non-null fields."""
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise bad_request("The wrap-up body must be a JSON object.")
+    _check_unknown(backend, body, WRAPUP_INPUT_KEYS)
+    data = {k: v for k, v in body.items() if k in WRAPUP_INPUT_KEYS and v is not None}
+    for key in ("code", "name", "notes", "endTime"):
+        if key in data and not isinstance(data[key], str):
+            raise bad_request(f"{key} must be a string")
+    for key in ("provisional", "disableEndTimeUpdates"):
+        if key in data and not isinstance(data[key], bool):
+            raise bad_request(f"{key} must be a boolean")
+    tags = data.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise bad_request("tags must be a list of strings")
+    duration = data.get("durationSeconds", 0)
+    if isinstance(duration, bool) or not isinstance(duration, int):
+        raise bad_request("durationSeconds must be an integer")
+    if "endTime" in data:
+        data["endTime"] = _parse_time(data["endTime"])
+    return data
+
+
+def _rule(value: str | int, ok: str, conv: Conversation, message: str) -> None:
+    if value == ok:
+        return
+    status = int(value)
+    if status == 403:
+        raise forbidden_conversation(conv.id)
+    raise EmulatorError(status, None, message)
+
+
+def _apply(backend: GenesysBackend, conv: Conversation, p: Participant, data: dict[str, Any]) -> None:
+    if not p.is_agent:
+        raise bad_request(f"Participant {p.id} is a {p.purpose} participant; only agents take a wrap-up.")
+    provisional = data.get("provisional") is True
+    code_id = data.get("code")
+    if code_id is None and not provisional:
+        raise bad_request("A wrap-up code is required.")
+    code: Code | None = None
+    if code_id is not None:
+        code = next((c for c in backend.codes_for(p) if c.id == code_id), None)
+        if code is None:
+            raise EmulatorError(
+                backend.rules.code_not_in_queue_status, None, "wrap-up code not valid", {"code": code_id}
+            )
+    rules = backend.rules
+    if p.comm.acw == "complete" and p.wrapup_source != "api":
+        _rule(rules.after_acw_closed_write, "accept", conv, f"After-call work for {p.id} is already closed.")
+    elif p.wrapup is not None and p.wrapup_source == "api" and not provisional:
+        _rule(rules.second_write, "overwrite", conv, f"Participant {p.id} already has a wrap-up.")
+    if p.comm.acw in (None, "gap"):
+        _rule(rules.early_write, "accept", conv, f"Participant {p.id} is not in after-call work yet.")
+    epoch = backend.now()
+    wrapup: dict[str, Any] = {
+        "code": code_id,
+        "name": code.name if code else None,
+        "notes": data.get("notes"),
+        "tags": data.get("tags"),
+        "durationSeconds": data.get("durationSeconds"),
+        # [INF] the platform stamps the end time when the client leaves it out.
+        "endTime": data.get("endTime") or iso(epoch),
+        "provisional": provisional,
+    }
+    wrapup = {k: v for k, v in wrapup.items() if v is not None}
+    if provisional:
+        p.provisional = wrapup
+    else:
+        tl.set_wrapup(p, wrapup, "api", epoch)
+    conv.writes += 1
+    backend.changed(conv.id)
+
+
+def write_wrapup(
+    backend: GenesysBackend, cid: str, pid: str, *, mid: str | None, segment: str | None, body: Any
+) -> None:
+    """POST …/communications/{mid}/wrapup: validate and record a ``WrapupInput``."""
+    with backend.mutating():
+        conv, p = locate(backend, cid, pid, segment, mid)
+        _apply(backend, conv, p, validate_wrapup_input(backend, body))
+
+
+def patch_participant(backend: GenesysBackend, cid: str, pid: str, segment: str | None, body: Any) -> None:
+    """PATCH participant with a ``MediaParticipantRequest``: apply ``wrapup``; other keys act."""
+    with backend.mutating():
+        conv, p = locate(backend, cid, pid, segment)
+        if not isinstance(body, dict):
+            raise bad_request("The participant body must be a JSON object.")
+        _check_unknown(backend, body, PARTICIPANT_REQUEST_KEYS)
+        present = {k: v for k, v in body.items() if k in PARTICIPANT_REQUEST_KEYS and v is not None}
+        if not present:
+            raise bad_request("No participant property to update.")
+        actions = [k for k in present if k != "wrapup"]
+        # Every property but wrapup tries to act on the communication; on an ended one that is a 403
+        # (genesys-api.md 1.3, [FORUM] update-and-change-system-wrap-up-codes).
+        if actions and p.comm.state != "connected":
+            raise forbidden_conversation(cid)
+        state = present.get("state")
+        if state is not None and state not in ("connected", "disconnected"):
+            raise bad_request("state must be connected or disconnected")
+        if "wrapup" in present:
+            _apply(backend, conv, p, validate_wrapup_input(backend, present["wrapup"]))
+        if state == "disconnected":
+            mono = backend.clock.monotonic()
+            tl.disconnect(conv, mono, backend.epoch(mono), backend.schedule)
+            backend.changed(cid)
+            backend.tick()
+
+
+def read_wrapup(
+    backend: GenesysBackend, cid: str, pid: str, *, mid: str | None, segment: str | None, provisional: bool
+) -> dict[str, Any] | None:
+    """The ``AssignedWrapupCode`` JSON for a participant, or None when there is none."""
+    with backend.lock:
+        _conv, p = locate(backend, cid, pid, segment, mid)
+        stored = p.provisional if provisional else p.wrapup
+        if stored is None:
+            return None
+        return {k: stored[k] for k in _ASSIGNED_KEYS if k in stored}
+
+
+def participant_codes(backend: GenesysBackend, cid: str, pid: str, segment: str | None) -> list[Code]:
+    """The wrap-up codes valid for a participant, sorted by name."""
+    with backend.lock:
+        _conv, p = locate(backend, cid, pid, segment)
+        return sorted(backend.codes_for(p), key=lambda c: c.name)
