@@ -1,0 +1,266 @@
+"""RateLimiter: the pace it keeps, what it learns from responses, and how it is installed (fake clock)."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wrapupkit._ratelimit import RateLimiter
+from wrapupkit.exceptions import ConfigurationError
+from wrapupkit.testing import FakeClock
+
+
+def grant_times(
+    limiter: RateLimiter, clock: FakeClock, n: int, gaps: list[float] | None = None
+) -> list[float]:
+    """Acquire *n* times from one thread, idling gaps[i] before the i-th; return the grant times."""
+    times = []
+    for i in range(n):
+        if gaps:
+            clock.advance(gaps[i % len(gaps)])
+        limiter.acquire()
+        times.append(clock.monotonic())
+    return times
+
+
+def max_in_window(times: list[float], window: float) -> int:
+    """The most grants any half-open interval of length *window* holds (to within float noise)."""
+    best = 0
+    start = 0
+    for end, t in enumerate(times):
+        while times[start] <= t - window + 1e-6:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def fake_client(clock: FakeClock) -> Any:
+    return SimpleNamespace(clock=clock, transport=SimpleNamespace(gate=None, observers=[]))
+
+
+def test_default_shape_is_genesys_per_token_limit() -> None:
+    """The defaults are 300 requests a minute, bursts of 30."""
+    limiter = RateLimiter()
+    assert (limiter.requests, limiter.per_seconds, limiter.burst) == (300, 60.0, 30)
+    assert repr(limiter) == "RateLimiter(requests=300, per_seconds=60, burst=30)"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"requests": 0},
+        {"requests": 2.5},
+        {"requests": True},
+        {"per_seconds": 0},
+        {"per_seconds": float("inf")},
+        {"requests": 10, "burst": 11},
+        {"burst": 0},
+        {"max_pause": -1},
+    ],
+    ids=["zero", "float", "bool", "zero-window", "infinite-window", "burst-over", "burst-zero", "pause"],
+)
+def test_bad_settings_raise_configuration_error(kwargs: dict[str, Any]) -> None:
+    """Nonsense limits fail at construction, as ConfigurationError."""
+    with pytest.raises(ConfigurationError):
+        RateLimiter(**kwargs)
+
+
+def test_burst_goes_out_at_once_then_the_pace_is_the_rate() -> None:
+    """A fresh limiter lets *burst* requests through without waiting, then one per 1/rate."""
+    clock = FakeClock()
+    limiter = RateLimiter(60, 60.0, burst=3, clock=clock)
+    times = grant_times(limiter, clock, 6)
+    assert times[:3] == [0.0, 0.0, 0.0]
+    assert times[3:] == pytest.approx([1.0, 2.0, 3.0])
+    assert limiter.acquired == 6
+    assert limiter.waited == pytest.approx(3.0)
+
+
+def test_never_more_than_the_limit_in_any_window() -> None:
+    """Even with burst == requests, no window holds more than *requests* grants."""
+    clock = FakeClock()
+    limiter = RateLimiter(10, 1.0, burst=10, clock=clock)
+    times = grant_times(limiter, clock, 100)
+    assert max_in_window(times, 1.0) == 10
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    requests=st.integers(1, 40),
+    per_seconds=st.sampled_from([0.5, 1.0, 60.0]),
+    burst_fraction=st.floats(0.0, 1.0),
+    gaps=st.lists(st.sampled_from([0.0, 0.0, 0.01, 0.3, 2.0, 61.0]), min_size=1, max_size=8),
+    n=st.integers(1, 120),
+)
+def test_window_and_pace_invariants_hold_for_any_traffic(
+    requests: int, per_seconds: float, burst_fraction: float, gaps: list[float], n: int
+) -> None:
+    """No window exceeds the limit, and back-to-back requests are never slower than the nominal rate."""
+    clock = FakeClock()
+    burst = max(1, round(requests * burst_fraction))
+    limiter = RateLimiter(requests, per_seconds, burst=burst, clock=clock)
+    times = grant_times(limiter, clock, n, gaps)
+    assert max_in_window(times, per_seconds) <= requests
+    busy = RateLimiter(requests, per_seconds, burst=burst, clock=(busy_clock := FakeClock()))
+    busy_times = grant_times(busy, busy_clock, n)
+    assert busy_times[-1] <= (n - 1) * per_seconds / requests + 1e-6
+
+
+def test_threads_share_one_limit() -> None:
+    """Eight threads acquiring together get exactly what they asked for, no faster than the limit."""
+    clock = FakeClock()
+    limiter = RateLimiter(20, 1.0, burst=5, clock=clock)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(25):
+                limiter.acquire()
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert not errors
+    assert not any(t.is_alive() for t in threads)
+    assert limiter.acquired == 200
+    # 200 requests at 20 a second cannot finish before 9 s of (fake) time have passed.
+    assert clock.monotonic() >= (200 - 20) / 20
+
+
+def test_429_pauses_every_caller_for_retry_after() -> None:
+    """After a 429 with Retry-After: 7, the next request waits at least 7 s."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, 1.0, burst=100, clock=clock)
+    limiter.acquire()
+    limiter.observe(429, {"Retry-After": "7"})
+    limiter.acquire()
+    assert clock.monotonic() >= 7.0
+    assert limiter.throttled == 1
+
+
+def test_429_without_retry_after_pauses_briefly() -> None:
+    """A 429 with no usable Retry-After still pauses (one second)."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, 1.0, burst=100, clock=clock)
+    limiter.observe(429, {"Retry-After": "soon"})
+    limiter.acquire()
+    assert clock.monotonic() == pytest.approx(1.0)
+
+
+def test_retry_after_beyond_max_pause_is_left_to_the_retry_policy() -> None:
+    """An hour-long Retry-After (a daily limit) does not freeze every thread for an hour."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, 1.0, burst=100, max_pause=60.0, clock=clock)
+    limiter.observe(429, {"retry-after": "3600"})
+    limiter.acquire()
+    assert clock.monotonic() == 0.0
+    assert limiter.throttled == 1
+
+
+def test_another_user_of_the_token_shrinks_the_budget_until_reset() -> None:
+    """When the server counts more than we sent, only what is left goes out before the reset."""
+    clock = FakeClock()
+    limiter = RateLimiter(10, 60.0, burst=10, clock=clock)
+    grant_times(limiter, clock, 2)
+    # The server has counted 8 requests: our 2 and 6 from someone else (one of slack is allowed).
+    limiter.observe(
+        200, {"inin-ratelimit-allowed": "10", "inin-ratelimit-count": "8", "inin-ratelimit-reset": "30"}
+    )
+    times = grant_times(limiter, clock, 4)
+    assert times[:3] == [0.0, 0.0, 0.0]
+    assert times[3] >= 30.0
+
+
+def test_server_allowing_fewer_than_configured_wins() -> None:
+    """inin-ratelimit-allowed below our limit lowers the budget for the server's window."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, 60.0, burst=100, clock=clock)
+    limiter.observe(
+        200, {"ININ-RATELIMIT-ALLOWED": "3", "ININ-RATELIMIT-COUNT": "0", "ININ-RATELIMIT-RESET": "60"}
+    )
+    times = grant_times(limiter, clock, 4)
+    assert times[:3] == [0.0, 0.0, 0.0]
+    assert times[3] >= 60.0
+
+
+def test_our_own_traffic_in_the_headers_does_not_slow_us() -> None:
+    """A server count that matches what we sent changes nothing."""
+    clock = FakeClock()
+    limiter = RateLimiter(10, 60.0, burst=10, clock=clock)
+    grant_times(limiter, clock, 5)
+    limiter.observe(
+        200, {"inin-ratelimit-allowed": "10", "inin-ratelimit-count": "5", "inin-ratelimit-reset": "59"}
+    )
+    assert grant_times(limiter, clock, 5) == [0.0] * 5
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"inin-ratelimit-allowed": "x", "inin-ratelimit-count": "1", "inin-ratelimit-reset": "1"},
+        {"inin-ratelimit-allowed": "0", "inin-ratelimit-count": "1", "inin-ratelimit-reset": "1"},
+        {"inin-ratelimit-allowed": "10", "inin-ratelimit-count": "nan", "inin-ratelimit-reset": "1"},
+    ],
+    ids=["none", "garbage", "zero-allowed", "nan"],
+)
+def test_missing_or_malformed_headers_are_ignored(headers: dict[str, str]) -> None:
+    """Responses without usable rate-limit headers leave the pace alone."""
+    clock = FakeClock()
+    limiter = RateLimiter(5, 60.0, burst=5, clock=clock)
+    limiter.observe(200, headers)
+    assert grant_times(limiter, clock, 5) == [0.0] * 5
+
+
+def test_installed_gates_and_observes_then_restores() -> None:
+    """installed() sets the gate and observer for the block only, and adopts the client's clock."""
+    clock = FakeClock()
+    client = fake_client(clock)
+    limiter = RateLimiter(60, 60.0, burst=1)
+    with limiter.installed(client):
+        assert limiter.clock is clock
+        client.transport.gate()
+        client.transport.gate()
+        for observer in client.transport.observers:
+            observer(429, {"Retry-After": "5"})
+    assert client.transport.gate is None
+    assert client.transport.observers == []
+    assert limiter.acquired == 2
+    assert limiter.throttled == 1
+    assert clock.monotonic() == pytest.approx(1.0)
+
+
+def test_installed_chains_to_an_existing_gate() -> None:
+    """A gate already on the transport still runs, and is put back afterwards."""
+    clock = FakeClock()
+    client = fake_client(clock)
+    calls: list[str] = []
+
+    def previous() -> None:
+        calls.append("previous")
+
+    client.transport.gate = previous
+    limiter = RateLimiter(clock=clock)
+    with limiter.installed(client):
+        client.transport.gate()
+    assert calls == ["previous"]
+    assert limiter.acquired == 1
+    assert client.transport.gate is previous
+
+
+def test_explicit_clock_is_kept_when_installed() -> None:
+    """A limiter given its own clock does not adopt the client's."""
+    own, other = FakeClock(), FakeClock()
+    limiter = RateLimiter(clock=own)
+    with limiter.installed(fake_client(other)):
+        pass
+    assert limiter.clock is own
