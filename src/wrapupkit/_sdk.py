@@ -9,6 +9,7 @@ turned into JSON dicts or :mod:`wrapupkit._models` values, and
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+log = logging.getLogger("wrapupkit")
 SDK_VERSION: str = getattr(sdk, "__version__", "unknown")
 # Pages asked for when listing codes; the server may clamp it, and we follow pageCount/nextUri.
 PAGE_SIZE = 100
@@ -127,7 +129,9 @@ class Api:
         for attr, value in fields.items():
             if value is not None:
                 setattr(body, attr, value)
-        method = getattr(self.conversations, endpoint.post_method)
+        if endpoint.deprecated:
+            log.warning("wrapupkit: Genesys marks the %s wrap-up endpoint deprecated", endpoint.segment)
+        method = _undecorated(self.conversations, endpoint.post_method)
         method(conversation_id, participant_id, communication_id, body=body)
 
     @_translated
@@ -135,7 +139,7 @@ class Api:
         self, endpoint: MediaEndpoint, conversation_id: str, participant_id: str, communication_id: str
     ) -> str | None:
         """The code id applied to the communication, or ``None``."""
-        method = getattr(self.conversations, endpoint.get_method)
+        method = _undecorated(self.conversations, endpoint.get_method)
         try:
             assigned = method(conversation_id, participant_id, communication_id)
         except ApiException as exc:
@@ -145,6 +149,16 @@ class Api:
             raise err from None
         code = getattr(assigned, "code", None)
         return str(code) if code else None
+
+
+def _undecorated(api: Any, name: str) -> Callable[..., Any]:
+    """The API method without the SDK's ``@deprecated`` wrapper.
+
+    That wrapper calls ``warnings.simplefilter('always')`` and then ``('default')`` on every
+    call, rewriting the whole process's warning filters; wrapupkit logs the deprecation itself.
+    """
+    function = getattr(type(api), name)
+    return functools.partial(getattr(function, "__wrapped__", function), api)
 
 
 def supported_endpoints(endpoints: Sequence[MediaEndpoint]) -> list[MediaEndpoint]:

@@ -1,0 +1,55 @@
+"""Packaging promises: the public namespace, cheap import, typing marker, version, the demo."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import wrapupkit
+from wrapupkit import exceptions
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    """__all__ is sorted and equals the public names the package exposes."""
+    public = {name for name in dir(wrapupkit) if not name.startswith("_")} | {"__version__"}
+    assert sorted(wrapupkit.__all__, key=str.lower) == sorted(public, key=str.lower)
+    for name in wrapupkit.__all__:
+        assert getattr(wrapupkit, name) is not None
+
+
+def test_exceptions_module_all_is_complete() -> None:
+    """Every exception class in wrapupkit.exceptions is listed in its __all__."""
+    classes = {n for n, v in vars(exceptions).items() if isinstance(v, type) and issubclass(v, Exception)}
+    assert classes == set(exceptions.__all__)
+
+
+def test_import_does_not_load_the_sdk() -> None:
+    """import wrapupkit leaves PureCloudPlatformClientV2 (3 s, 200 MB) and backoff unimported."""
+    heavy = "('PureCloudPlatformClientV2', 'backoff')"
+    code = f"import sys, wrapupkit; print([m for m in {heavy} if m in sys.modules])"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    out = run.stdout
+    assert out.strip() == "[]"
+
+
+def test_typed_marker_and_version() -> None:
+    """The package ships py.typed and reports its installed version."""
+    assert (Path(wrapupkit.__file__).parent / "py.typed").exists()
+    from importlib.metadata import version
+
+    assert wrapupkit.__version__ == version("wrapupkit")
+
+
+def test_demo_applies_a_wrapup_after_the_call_ends() -> None:
+    """The demo plays a call on the emulator and prints a timeline ending in the applied code."""
+    from wrapupkit._demo import run
+
+    out = io.StringIO()
+    result = run(call_seconds=0.2, acw_delay=0.2, code="Sale", out=out)
+    text = out.getvalue()
+    assert result.code.name == "Sale"
+    assert result.attempts == 1
+    assert text.index("call ended") < text.index("after-call work pending") < text.index("applied")
+    assert "1 write recorded" in text
