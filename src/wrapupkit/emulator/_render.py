@@ -214,7 +214,7 @@ def listing_json(
     page_count = math.ceil(total / page_size)
 
     def uri(number: int) -> str:
-        return f"{path}?{urlencode([('pageSize', page_size), ('pageNumber', number), *query])}"
+        return f"{path}?{urlencode([('pageSize', page_size), ('pageNumber', number), *query], safe='*')}"
 
     data: dict[str, Any] = {
         "entities": entities,

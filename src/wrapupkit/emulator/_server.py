@@ -22,6 +22,8 @@ _log = logging.getLogger("wrapupkit.emulator")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's urllib3 pool expects
+    # Headers and body go out in two writes; with Nagle on, the body waits for a delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     server: _HTTPServer
     _was_reset = False
 

@@ -1,0 +1,244 @@
+"""Fault injection without monkeypatching: scheduled errors, rate limits, latency, stalls, resets."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import PureCloudPlatformClientV2 as sdk
+import pytest
+import urllib3
+from emulator_helpers import NoRetryHttpClient, Org, error_of, raw_request, sdk_client, wrapup_input
+from PureCloudPlatformClientV2.rest import ApiException
+
+from wrapupkit._clock import FakeClock
+from wrapupkit.emulator import ConversationHandle, Emulator, Rules
+
+
+WRAPUP_PATH = r"/wrapup$"
+
+
+def _post(conversations: Any, handle: ConversationHandle, code: str) -> None:
+    conversations.post_conversations_call_participant_communication_wrapup(
+        handle.id, handle.agent_participant_id, handle.agent_communication_id, body=wrapup_input(code)
+    )
+
+
+def test_fail_next_503_then_success(emulator: Emulator, org: Org, conversations: Any) -> None:
+    """A scheduled 503 (no Retry-After, so the SDK does not retry) fails once, then the route works."""
+    handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
+    emulator.fail_next("POST", WRAPUP_PATH)
+    with pytest.raises(ApiException) as exc:
+        _post(conversations, handle, org.codes["Sale"])
+    assert exc.value.status == 503
+    assert error_of(exc)["code"] == "service.unavailable"
+    assert emulator.wrapup(handle.id) is None
+    _post(conversations, handle, org.codes["Sale"])
+    assert [r.status for r in emulator.requests_matching("POST", WRAPUP_PATH)] == [503, 202]
+
+
+def test_fail_next_times_and_route_matching(emulator: Emulator, org: Org, strict_api: Any) -> None:
+    """times=2 fails two matching requests; other routes are untouched."""
+    conversations = sdk.ConversationsApi(strict_api)
+    handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
+    emulator.fail_next("POST", WRAPUP_PATH, status=500, times=2)
+    assert conversations.get_conversation(handle.id).id == handle.id
+    for _ in range(2):
+        with pytest.raises(ApiException) as exc:
+            _post(conversations, handle, org.codes["Sale"])
+        assert error_of(exc)["code"] == "internal.server.error"
+    _post(conversations, handle, org.codes["Sale"])
+    assert emulator.wrapup_writes(handle.id) == 1
+
+
+def test_fail_next_429_with_retry_after(emulator: Emulator, org: Org, strict_api: Any) -> None:
+    """A scheduled 429 uses too.many.requests.retry.after and sends Retry-After."""
+    routing = sdk.RoutingApi(strict_api)
+    emulator.fail_next("GET", r"/routing/queues/", status=429, retry_after=7)
+    with pytest.raises(ApiException) as exc:
+        routing.get_routing_queue(org.queue)
+    assert exc.value.status == 429
+    assert exc.value.headers["Retry-After"] == "7"
+    assert error_of(exc)["code"] == "too.many.requests.retry.after"
+    assert exc.value.headers["inin-ratelimit-allowed"] == "300"
+
+
+def test_fail_next_custom_code_and_message(emulator: Emulator, org: Org, strict_api: Any) -> None:
+    """code= and message= override the ErrorBody defaults."""
+    emulator.fail_next("GET", r"/routing/queues/", status=409, code="general.conflict", message="busy")
+    with pytest.raises(ApiException) as exc:
+        sdk.RoutingApi(strict_api).get_routing_queue(org.queue)
+    assert (error_of(exc)["code"], error_of(exc)["message"], error_of(exc)["status"]) == (
+        "general.conflict",
+        "busy",
+        409,
+    )
+
+
+def test_sdk_default_client_silently_retries_retry_after(
+    emulator: Emulator, org: Org, conversations: Any
+) -> None:
+    """With Retry-After: 0 the SDK's urllib3 retries by itself: the call succeeds after 3 POSTs."""
+    handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
+    emulator.fail_next("POST", WRAPUP_PATH, status=503, times=2, retry_after=0)
+    _post(conversations, handle, org.codes["Sale"])
+    assert [r.status for r in emulator.requests_matching("POST", WRAPUP_PATH)] == [503, 503, 202]
+
+
+def test_bad_fault_arguments_are_refused(emulator: Emulator) -> None:
+    """Statuses outside 400-599, times < 1 and bad regexes raise EmulatorError 400."""
+    from wrapupkit.emulator import EmulatorError
+
+    for kwargs in ({"status": 200}, {"times": 0}):
+        with pytest.raises(EmulatorError) as exc:
+            emulator.fail_next("GET", "/x", **kwargs)
+        assert exc.value.status == 400
+    with pytest.raises(EmulatorError):
+        emulator.fail_next("GET", "(")
+
+
+def test_rate_limit_per_token_on_the_emulator_clock(
+    emulator: Emulator, org: Org, fake_clock: FakeClock
+) -> None:
+    """rate_limit(3, 60): the 4th request in the window is 429 with Retry-After until a slot frees."""
+    emulator.rate_limit(3, per_seconds=60)
+    token = emulator.issue_token()
+    path = f"/api/v2/routing/queues/{org.queue}"
+    counts = []
+    for _ in range(3):
+        response = raw_request(emulator, "GET", path, token=token)
+        assert response.status == 200
+        counts.append(response.headers["inin-ratelimit-count"])
+        assert response.headers["inin-ratelimit-allowed"] == "3"
+    assert counts == ["1", "2", "3"]
+    limited = raw_request(emulator, "GET", path, token=token)
+    assert limited.status == 429
+    assert limited.body["code"] == "too.many.requests.retry.after"
+    assert limited.headers["Retry-After"] == "60"
+    assert raw_request(emulator, "GET", path, token=emulator.issue_token()).status == 200
+    fake_clock.advance(45)
+    again = raw_request(emulator, "GET", path, token=token)
+    assert (again.status, again.headers["Retry-After"], again.headers["inin-ratelimit-reset"]) == (
+        429,
+        "15",
+        "15",
+    )
+    fake_clock.advance(15)
+    assert raw_request(emulator, "GET", path, token=token).status == 200
+    emulator.rate_limit(None)
+    assert all(raw_request(emulator, "GET", path, token=token).status == 200 for _ in range(5))
+
+
+def test_every_response_has_correlation_and_rate_headers(emulator: Emulator, org: Org) -> None:
+    """2xx, 401, 404 and control responses all carry ININ-Correlation-Id and inin-ratelimit-*."""
+    token = emulator.issue_token()
+    responses = [
+        raw_request(emulator, "GET", f"/api/v2/routing/queues/{org.queue}", token=token),
+        raw_request(emulator, "GET", f"/api/v2/routing/queues/{org.queue}"),
+        raw_request(emulator, "GET", "/api/v2/nothing", token=token),
+        raw_request(emulator, "GET", "/__emulator__/info"),
+    ]
+    assert [r.status for r in responses] == [200, 401, 404, 200]
+    for response in responses:
+        assert response.headers["ININ-Correlation-Id"]
+        for name in ("inin-ratelimit-allowed", "inin-ratelimit-count", "inin-ratelimit-reset"):
+            assert response.headers[name].isdigit()
+    assert len({r.headers["ININ-Correlation-Id"] for r in responses}) == 4
+
+
+def test_latency_delays_matching_requests_only(emulator: Emulator, org: Org) -> None:
+    """add_latency(0.2, path=…) slows that route by real time and leaves the others fast."""
+    emulator.add_latency(0.2, method="GET", path=r"/routing/queues/")
+    token = emulator.issue_token()
+    started = time.monotonic()
+    assert raw_request(emulator, "GET", f"/api/v2/routing/queues/{org.queue}", token=token).status == 200
+    slow = time.monotonic() - started
+    started = time.monotonic()
+    assert raw_request(emulator, "GET", "/api/v2/routing/wrapupcodes", token=token).status == 200
+    fast = time.monotonic() - started
+    assert slow >= 0.2
+    assert fast < 0.2
+
+
+def test_stall_after_processing_is_the_ambiguous_post(emulator: Emulator, org: Org) -> None:
+    """The client times out during a stall, yet the wrap-up was applied: the ambiguous POST."""
+    handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
+    emulator.stall_next("POST", WRAPUP_PATH, 2.0)
+    conversations = sdk.ConversationsApi(sdk_client(emulator, NoRetryHttpClient(timeout=0.2)))
+    with pytest.raises(urllib3.exceptions.ReadTimeoutError):
+        _post(conversations, handle, org.codes["Sale"])
+    assert emulator.wrapup(handle.id)["code"] == org.codes["Sale"]
+    assert emulator.requests_matching("POST", WRAPUP_PATH)[0].status == 202
+
+
+def test_stall_before_processing_applies_after_the_hold(
+    emulator: Emulator, org: Org, strict_api: Any
+) -> None:
+    """after_processing=False holds first: nothing is applied until the stall ends."""
+    handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
+    emulator.stall_next("POST", WRAPUP_PATH, 0.4, after_processing=False)
+    conversations = sdk.ConversationsApi(strict_api)
+    worker = threading.Thread(target=_post, args=(conversations, handle, org.codes["Sale"]))
+    started = time.monotonic()
+    worker.start()
+    time.sleep(0.15)
+    assert emulator.wrapup(handle.id) is None
+    worker.join(timeout=5)
+    assert time.monotonic() - started >= 0.4
+    assert emulator.wrapup(handle.id)["code"] == org.codes["Sale"]
+
+
+def test_stop_is_not_blocked_by_a_stall() -> None:
+    """stop() returns promptly even while a 30 s stall is holding a response."""
+    emu = Emulator(clock=FakeClock()).start()
+    emu.stall_next("GET", r"/routing/wrapupcodes$", 30.0)
+    token = emu.issue_token()
+    worker = threading.Thread(
+        target=lambda: raw_request(emu, "GET", "/api/v2/routing/wrapupcodes", token=token), daemon=True
+    )
+    worker.start()
+    time.sleep(0.1)
+    started = time.monotonic()
+    emu.stop()
+    assert time.monotonic() - started < 3
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+
+
+def test_reset_next_drops_the_connection(emulator: Emulator, org: Org, strict_api: Any) -> None:
+    """reset_next closes the socket with no response; before processing nothing is applied."""
+    handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
+    emulator.reset_next("POST", WRAPUP_PATH)
+    with pytest.raises(urllib3.exceptions.ProtocolError):
+        _post(sdk.ConversationsApi(strict_api), handle, org.codes["Sale"])
+    assert emulator.wrapup(handle.id) is None
+    assert [r.status for r in emulator.requests_matching("POST", WRAPUP_PATH)] == [0]
+
+
+def test_reset_after_processing_makes_the_sdk_post_twice(
+    emulator: Emulator, org: Org, conversations: Any
+) -> None:
+    """With after_processing the write lands, the SDK's urllib3 silently re-POSTs: two writes."""
+    handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
+    emulator.reset_next("POST", WRAPUP_PATH, after_processing=True)
+    _post(conversations, handle, org.codes["Sale"])
+    assert [r.status for r in emulator.requests_matching("POST", WRAPUP_PATH)] == [0, 202]
+    assert emulator.wrapup_writes(handle.id) == 2
+
+
+def test_clear_faults_and_reset(emulator: Emulator, org: Org, routing: Any) -> None:
+    """clear_faults() drops faults; reset() also clears state, rules and log but keeps the client."""
+    emulator.fail_next("GET", r"/routing/", times=5)
+    emulator.clear_faults()
+    assert routing.get_routing_queue(org.queue).id == org.queue
+    emulator.fail_next("GET", r"/routing/", times=5)
+    emulator.rate_limit(1)
+    emulator.rules.early_write = 409
+    emulator.reset()
+    assert emulator.rules == Rules()
+    assert emulator.requests == []
+    assert emulator.backend.codes == {}
+    fresh = sdk.RoutingApi(sdk_client(emulator))
+    assert fresh.get_routing_wrapupcodes().total == 0
+    assert fresh.get_routing_wrapupcodes().total == 0
