@@ -606,3 +606,15 @@ def test_results_are_frozen_and_render_in_notebooks(
         result.attempts = 5  # type: ignore[misc]
     assert "Wrap-up applied" in result._repr_html_()
     assert json.dumps(result.code.name) == '"Sale"'
+
+
+def test_backoff_restarts_when_the_call_ends(
+    emu: Any, clock: FakeClock, client: WrapupClient, org: dict[str, str]
+) -> None:
+    """Long waits while connected; short ones again once the call ends and ACW is imminent."""
+    conv = emu.add_conversation(
+        user_id=org["user"], queue_id=org["queue"], disconnect_after=7.4, acw_delay=1.0
+    )
+    client.apply_wrapup(conv.id, "Sale", readiness=Polling(initial_delay=0.5, max_delay=4.0, jitter=0.0))
+    # connected: 0.5, 1, 2, 4 (t=7.5: disconnected, ACW not started) -> 0.5, 1 (t=9.0: pending)
+    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0, 0.5, 1.0]

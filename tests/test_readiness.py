@@ -75,14 +75,14 @@ def test_next_delay_is_capped_and_jittered_within_bounds(attempt: int) -> None:
     """Backoff grows by factor per attempt, never exceeds max_delay, and jitter only shortens it."""
     strategy = Polling(initial_delay=0.25, max_delay=4.0, factor=2.0, jitter=0.5)
     base = min(4.0, 0.25 * 2.0 ** (attempt - 1))
-    delay = strategy.next_delay(make_context(attempt=attempt))
+    delay = strategy.next_delay(make_context(state_attempt=attempt))
     assert base * 0.5 <= delay <= base
 
 
 def test_next_delay_without_jitter_is_exact() -> None:
     """With jitter off the sequence is the plain capped exponential."""
     strategy = Polling(initial_delay=0.5, max_delay=3.0, factor=2.0, jitter=0.0)
-    assert [strategy.next_delay(make_context(attempt=n)) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 3.0]
+    assert [strategy.next_delay(make_context(state_attempt=n)) for n in (1, 2, 3, 4)] == [0.5, 1.0, 2.0, 3.0]
 
 
 @pytest.mark.parametrize(
@@ -141,3 +141,10 @@ def test_reprs_show_settings() -> None:
     assert repr(Polling()).startswith("Polling(initial_delay=0.25")
     assert repr(Optimistic()).startswith("Optimistic(")
     assert repr(Immediate()) == "Immediate()"
+
+
+def test_backoff_restarts_when_the_state_changes() -> None:
+    """The delay depends on checks since the last state change, not on the total attempt count."""
+    strategy = Polling(initial_delay=0.25, max_delay=2.0, jitter=0.0)
+    assert strategy.next_delay(make_context(attempt=9, state_attempt=6)) == 2.0
+    assert strategy.next_delay(make_context(attempt=10, state_attempt=1)) == 0.25

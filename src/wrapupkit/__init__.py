@@ -7,6 +7,7 @@ only when a client is first created.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from wrapupkit import exceptions
@@ -36,6 +37,9 @@ from wrapupkit.exceptions import (
     WrapupkitError,
 )
 
+
+# A library logs, an application decides where logs go (and nothing reaches stderr by default).
+logging.getLogger("wrapupkit").addHandler(logging.NullHandler())
 
 __all__ = [
     "AlreadyWrappedUp",

@@ -325,7 +325,7 @@ class WrapupClient:
     ) -> WrapupResult:
         started = self.clock.monotonic()
         waiter = _PollingWaiter(self, target, deadline)
-        attempt, rejections, posts = 1, 0, 0
+        attempt, rejections, posts, state_attempt = 1, 0, 0, 1
         last_error: GenesysAPIError | None = None
 
         def result(*, already: bool) -> WrapupResult:
@@ -361,6 +361,7 @@ class WrapupClient:
                 remaining=deadline - now,
                 rejections=rejections,
                 last_error=last_error,
+                state_attempt=state_attempt,
             )
             decision = strategy.decide(ctx)
             if decision.is_ready:
@@ -397,6 +398,7 @@ class WrapupClient:
                     last_snapshot=snapshot,
                 ) from last_error
             log.debug("wrapupkit: not ready (%s); checking again in %.2fs", decision.reason, delay)
+            previous = (snapshot.state, snapshot.acw_state)
             try:
                 snapshot = strategy.wait(waiter, delay)
             except TransportError as exc:
@@ -409,6 +411,7 @@ class WrapupClient:
                     last_snapshot=snapshot,
                 ) from exc
             attempt += 1
+            state_attempt = state_attempt + 1 if (snapshot.state, snapshot.acw_state) == previous else 1
 
     def _write(self, target: Target, code: WrapupCode, fields: dict[str, Any]) -> None:
         """POST the wrap-up; after a failure with an unknown outcome, read it back before re-sending."""

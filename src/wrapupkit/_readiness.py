@@ -81,6 +81,8 @@ class ReadinessContext:
         remaining: seconds left before the deadline.
         rejections: how many wrap-up POSTs Genesys has refused as not ready so far.
         last_error: the last such refusal, if any.
+        state_attempt: checks since the communication's state or ACW state last changed
+            (1 on the first check after a change); backoff restarts from it.
 
     .. versionadded:: 0.1.0
     """
@@ -91,6 +93,7 @@ class ReadinessContext:
     remaining: float = float("inf")
     rejections: int = 0
     last_error: GenesysAPIError | None = None
+    state_attempt: int = 1
 
 
 class Waiter(abc.ABC):
@@ -138,8 +141,12 @@ class ReadinessStrategy(abc.ABC):
         """Judge *ctx.snapshot*: :meth:`Decision.ready`, :meth:`Decision.wait` or :meth:`Decision.fail`."""
 
     def next_delay(self, ctx: ReadinessContext) -> float:
-        """Capped exponential backoff with jitter, by attempt number."""
-        base = min(self.max_delay, self.initial_delay * self.factor ** max(0, ctx.attempt - 1))
+        """Capped exponential backoff with jitter, restarting whenever the observed state changes.
+
+        A call that has just ended is about to enter after-call work, so the first checks
+        after a change are quick ones again instead of the longest delay reached so far.
+        """
+        base = min(self.max_delay, self.initial_delay * self.factor ** max(0, ctx.state_attempt - 1))
         if self.jitter <= 0:
             return base
         return base * (1.0 - self.jitter * random.random())

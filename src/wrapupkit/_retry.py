@@ -139,8 +139,10 @@ def call_with_retries(
             log.info("wrapupkit: token rejected; logged in again", extra={"wrapupkit_call": what})
             continue
         except (GenesysAPIError, TransportError) as exc:
-            if not retryable(exc) or attempt >= policy.max_tries:
-                _note(exc, attempt)
+            if not retryable(exc):
+                raise
+            if attempt >= policy.max_tries:
+                _note(exc, attempt, "the retry policy's max_tries is reached")
                 raise
             delay = next(delays)
             if isinstance(exc, RateLimited) and exc.retry_after is not None:
