@@ -1,6 +1,6 @@
 """`import wrapupkit` against `import PureCloudPlatformClientV2`: wall time and peak memory, in fresh processes.
 
-    python bench/bench_import.py [--runs 5]
+python bench/bench_import.py [--runs 5]
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import json
 import statistics
 import subprocess
 import sys
+
 
 PROBE = """
 import json, resource, sys, time
@@ -25,11 +26,19 @@ print(json.dumps({{"seconds": elapsed, "max_rss_mb": resource.getrusage(resource
 def measure(module: str, runs: int) -> dict[str, float]:
     samples = []
     for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True, check=True
+        )
         samples.append(json.loads(out.stdout))
     baseline = subprocess.run(
-        [sys.executable, "-c", "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return {
         "median_s": statistics.median(s["seconds"] for s in samples),
@@ -49,8 +58,10 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for module in ("wrapupkit", "PureCloudPlatformClientV2"):
         m = measure(module, args.runs)
-        print(f"| `import {module}` | {m['median_s']:.3f} | {m['max_rss_mb']:.0f} ({m['baseline_rss_mb']:.0f}) "
-              f"| {m['sdk_loaded']} | {m['threads']} |")
+        print(
+            f"| `import {module}` | {m['median_s']:.3f} | {m['max_rss_mb']:.0f} ({m['baseline_rss_mb']:.0f}) "
+            f"| {m['sdk_loaded']} | {m['threads']} |"
+        )
 
 
 if __name__ == "__main__":

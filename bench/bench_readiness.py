@@ -69,7 +69,14 @@ def run_variant(name: str, n: int, workers: int, apply: Any, emu: Any, ids: dict
     reactions = [(watch.recorded[c] - watch.pending[c]) * 1000 for c in cids if c in watch.recorded]
     stats = percentiles(reactions) if reactions else {"p50": 0, "p95": 0, "p99": 0, "max": 0}
     requests = len(emu.requests) / n
-    return [name, f"{stats['p50']:.0f}", f"{stats['p95']:.0f}", f"{stats['p99']:.0f}", f"{requests:.1f}", str(failures)]
+    return [
+        name,
+        f"{stats['p50']:.0f}",
+        f"{stats['p95']:.0f}",
+        f"{stats['p99']:.0f}",
+        f"{requests:.1f}",
+        str(failures),
+    ]
 
 
 def main() -> None:
@@ -81,18 +88,44 @@ def main() -> None:
     with Emulator() as emu:
         emu.rules.early_write = 400  # a write before ACW is refused: the race is real
         ids = seed(emu)
-        client = WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url, max_connections=32)
+        client = WrapupClient.from_credentials(
+            emu.client_id, emu.client_secret, host=emu.url, max_connections=32
+        )
         client.codes(ids["queue"])
-        rows.append(run_variant("Polling (default)", args.n, args.workers,
-                                lambda cid, spec: client.apply_wrapup(cid, "Sale"), emu, ids))
+        rows.append(
+            run_variant(
+                "Polling (default)",
+                args.n,
+                args.workers,
+                lambda cid, spec: client.apply_wrapup(cid, "Sale"),
+                emu,
+                ids,
+            )
+        )
         for fixed in (1.0, 2.0):
+
             def sleepy(cid: str, spec: tuple[float, float], fixed: float = fixed) -> None:
                 time.sleep(spec[0] + fixed)  # the recipe sleeps a fixed time after the call ends
                 client.apply_wrapup(cid, "Sale", readiness=Immediate())
-            rows.append(run_variant(f"fixed sleep {fixed:.0f} s after call end", args.n, args.workers, sleepy, emu, ids))
-        rows.append(run_variant("Polling(max_delay=0.5)", args.n, args.workers,
-                                lambda cid, spec: client.apply_wrapup(cid, "Sale", readiness=Polling(max_delay=0.5)), emu, ids))
-    print(f"ready-to-recorded latency, {args.n} conversations per variant, ACW starts 0.2-1.5 s after the call ends\n")
+
+            rows.append(
+                run_variant(
+                    f"fixed sleep {fixed:.0f} s after call end", args.n, args.workers, sleepy, emu, ids
+                )
+            )
+        rows.append(
+            run_variant(
+                "Polling(max_delay=0.5)",
+                args.n,
+                args.workers,
+                lambda cid, spec: client.apply_wrapup(cid, "Sale", readiness=Polling(max_delay=0.5)),
+                emu,
+                ids,
+            )
+        )
+    print(
+        f"ready-to-recorded latency, {args.n} conversations per variant, ACW starts 0.2-1.5 s after the call ends\n"
+    )
     print("| strategy | p50 ms | p95 ms | p99 ms | HTTP requests per wrap-up | failed (written too early) |")
     print("|---|---|---|---|---|---|")
     for row in rows:

@@ -53,7 +53,9 @@ def main() -> None:
         results = [client.apply_wrapup(c.id, "Sale") for c in convs]
         elapsed = time.perf_counter() - started
         requests = len(emu.requests)
-        rows.append(("wrapupkit, warm cache", requests / args.n, elapsed / args.n, sum(r.attempts for r in results)))
+        rows.append(
+            ("wrapupkit, warm cache", requests / args.n, elapsed / args.n, sum(r.attempts for r in results))
+        )
 
         api_client = sdk.ApiClient(host=emu.url)
         api_client.get_client_credentials_token(emu.client_id, emu.client_secret)
@@ -63,7 +65,14 @@ def main() -> None:
         for c in convs:
             raw_sdk_wrapup(api_client, c.id, ids["queue"], "Sale", args.sleep)
         elapsed = time.perf_counter() - started
-        rows.append((f"raw SDK, codes each time + sleep({args.sleep})", len(emu.requests) / args.n, elapsed / args.n, args.n))
+        rows.append(
+            (
+                f"raw SDK, codes each time + sleep({args.sleep})",
+                len(emu.requests) / args.n,
+                elapsed / args.n,
+                args.n,
+            )
+        )
 
     print(f"requests per wrap-up, {args.n} wrap-ups each, emulator on loopback\n")
     print("| variant | HTTP requests per wrap-up | seconds per wrap-up | POSTs |")
