@@ -165,6 +165,10 @@ def as_item(raw: object) -> BulkItem:
     raise InvalidInput("item", f"expected a BulkItem, a tuple or a mapping, got {type(raw).__name__}")
 
 
+def _error_repr(error: BaseException | None) -> str:
+    return "None" if error is None else f"{type(error).__name__}({str(error)!r})"
+
+
 def _raw_conversation_id(raw: object) -> str | None:
     """The conversation id of an unreadable item, for the report, if one can be seen."""
     value: object = None
@@ -200,7 +204,7 @@ class BulkOutcome:
     status: BulkStatus
     seconds: float = 0.0
     result: WrapupResult | None = None
-    error: BaseException | None = attrs.field(default=None, eq=False, repr=False)
+    error: BaseException | None = attrs.field(default=None, eq=False, repr=_error_repr)
     resumed: bool = False
     conversation_id: str | None = attrs.field(
         default=attrs.Factory(lambda self: self.item.conversation_id if self.item else None, takes_self=True)
