@@ -1,0 +1,29 @@
+"""The pytest plugin's fixtures (loaded through the ``pytest11`` entry point)."""
+
+from __future__ import annotations
+
+import PureCloudPlatformClientV2 as sdk
+
+from wrapupkit._clock import FakeClock
+from wrapupkit.emulator import Emulator
+
+
+def test_fixtures_give_a_started_emulator_on_the_fake_clock(
+    genesys_emulator: Emulator, genesys_emulator_clock: FakeClock
+) -> None:
+    """genesys_emulator serves on genesys_emulator_clock, whose advances play the timeline."""
+    assert genesys_emulator.clock is genesys_emulator_clock
+    assert genesys_emulator.url.startswith("http://127.0.0.1:")
+    user = genesys_emulator.add_user("Ada")
+    handle = genesys_emulator.add_conversation(user_id=user, acw_timeout=5)
+    genesys_emulator_clock.advance(5)
+    assert genesys_emulator.backend.conversations[handle.id].agents[0].wrapup is not None
+    api = sdk.ApiClient(host=genesys_emulator.url)
+    api.get_client_credentials_token(genesys_emulator.client_id, genesys_emulator.client_secret)
+    assert sdk.ConversationsApi(api).get_conversation(handle.id).id == handle.id
+
+
+def test_fixtures_are_fresh_per_test(genesys_emulator: Emulator, genesys_emulator_clock: FakeClock) -> None:
+    """Each test gets a new emulator (no state from the previous test) and a clock at zero."""
+    assert genesys_emulator.backend.users == {}
+    assert genesys_emulator_clock.monotonic() == 0.0
