@@ -23,7 +23,7 @@ from wrapupkit.emulator import Emulator
 T = TypeVar("T")
 
 
-class NoRetryHttpClient(AbstractHttpClient):
+class NoRetryHttpClient(AbstractHttpClient):  # type: ignore[misc]
     """An SDK HTTP client on ``urllib3.PoolManager(retries=False)``: no hidden retries, optional timeout."""
 
     def __init__(self, timeout: float | None = None) -> None:
@@ -152,3 +152,10 @@ def fetch(url: str, timeout: float = 5) -> int:
     """GET *url* with urllib; returns the status (raises URLError when nothing listens)."""
     with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (local http URL)
         return int(response.status)
+
+
+def stored_wrapup(emu: Emulator, conversation_id: str, participant_id: str | None = None) -> dict[str, Any]:
+    """emu.wrapup(), asserting that a wrap-up is stored."""
+    found = emu.wrapup(conversation_id, participant_id)
+    assert found is not None, f"no wrap-up stored for {conversation_id}"
+    return found

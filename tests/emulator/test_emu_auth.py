@@ -7,7 +7,7 @@ from typing import Any
 
 import PureCloudPlatformClientV2 as sdk
 import pytest
-from emulator_helpers import Org, client_with_token, error_of, raw_request, sdk_client
+from emulator_helpers import Org, client_with_token, error_of, raw_request, sdk_client, stored_wrapup
 from PureCloudPlatformClientV2.rest import ApiException
 
 from wrapupkit._clock import FakeClock
@@ -158,7 +158,7 @@ def test_patch_participant_accepts_any_of_its_permissions(emulator: Emulator, or
     sdk.ConversationsApi(client_with_token(emulator, token)).patch_conversation_participant(
         conv.id, conv.agent_participant_id, request
     )
-    assert emulator.wrapup(conv.id)["code"] == org.codes["Sale"]
+    assert stored_wrapup(emulator, conv.id)["code"] == org.codes["Sale"]
 
 
 def test_patch_participant_without_any_permission_is_403(emulator: Emulator, org: Org) -> None:

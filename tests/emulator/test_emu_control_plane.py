@@ -6,7 +6,7 @@ from typing import Any
 
 import PureCloudPlatformClientV2 as sdk
 import pytest
-from emulator_helpers import control, raw_request
+from emulator_helpers import control, raw_request, stored_wrapup
 
 from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import ConversationHandle, Emulator
@@ -154,7 +154,7 @@ def test_clock_advance_plays_the_timeline(emulator: Emulator, fake_clock: FakeCl
     status, now = control(emulator, "POST", "/clock/advance", {"seconds": 30})
     assert status == 200
     assert now["monotonic"] == fake_clock.monotonic() == 30
-    assert emulator.wrapup(handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
+    assert stored_wrapup(emulator, handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
     assert control(emulator, "POST", "/clock/advance", {"seconds": -1})[0] == 400
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 from emulator_helpers import Org, error_of, raw_request
 from PureCloudPlatformClientV2.rest import ApiException
@@ -42,6 +43,8 @@ def test_conversation_has_customer_acd_and_agent(emulator: Emulator, org: Org, c
     assert by_purpose["acd"].id == handle.acd_participant_id
     assert by_purpose["acd"].queue_id == org.queue
     assert conv.self_uri == f"/api/v2/conversations/{handle.id}"
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        handle.id = "other"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("media", list(MEDIA_ARRAYS), ids=list(MEDIA_ARRAYS))

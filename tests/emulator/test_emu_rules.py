@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from emulator_helpers import Org, Raw, raw_request
+from emulator_helpers import Org, Raw, raw_request, stored_wrapup
 
 from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import ConversationHandle, Emulator, Rules
@@ -86,7 +86,7 @@ def test_early_write_accept_records_and_closes_acw_on_start(
     acw = _acw(emulator, handle)
     assert acw["state"] == "complete"
     assert acw["startTime"] == acw["endTime"] == "2026-01-01T10:00:32.000Z"
-    assert emulator.wrapup(handle.id)["code"] == org.codes["Sale"]
+    assert stored_wrapup(emulator, handle.id)["code"] == org.codes["Sale"]
 
 
 @pytest.mark.parametrize(("status", "code"), [(400, "bad.request"), (409, "general.conflict")])
@@ -152,7 +152,7 @@ def test_second_write_overwrite(emulator: Emulator, org: Org) -> None:
     handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
     assert _post(emulator, handle, {"code": org.codes["Sale"]}).status == 202
     assert _post(emulator, handle, {"code": org.codes["No Sale"]}).status == 202
-    assert emulator.wrapup(handle.id)["code"] == org.codes["No Sale"]
+    assert stored_wrapup(emulator, handle.id)["code"] == org.codes["No Sale"]
     assert emulator.wrapup_writes(handle.id) == 2
 
 
@@ -164,7 +164,7 @@ def test_second_write_errors(emulator: Emulator, org: Org, status: int, code: st
     assert _post(emulator, handle, {"code": org.codes["Sale"]}).status == 202
     response = _post(emulator, handle, {"code": org.codes["No Sale"]})
     assert (response.status, response.body["code"]) == (status, code)
-    assert emulator.wrapup(handle.id)["code"] == org.codes["Sale"]
+    assert stored_wrapup(emulator, handle.id)["code"] == org.codes["Sale"]
     assert emulator.wrapup_writes(handle.id) == 1
 
 
@@ -180,9 +180,9 @@ def test_after_acw_closed_write_accept(emulator: Emulator, org: Org, fake_clock:
     """after_acw_closed_write="accept": a write after ININ-WRAP-UP-TIMEOUT replaces it."""
     handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue, acw_timeout=10)
     fake_clock.advance(10)
-    assert emulator.wrapup(handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
+    assert stored_wrapup(emulator, handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
     assert _post(emulator, handle, {"code": org.codes["Sale"]}).status == 202
-    assert emulator.wrapup(handle.id)["code"] == org.codes["Sale"]
+    assert stored_wrapup(emulator, handle.id)["code"] == org.codes["Sale"]
     assert _acw(emulator, handle)["state"] == "complete"
 
 
@@ -202,7 +202,7 @@ def test_after_acw_closed_write_errors(
         fake_clock.advance(10)
     response = _post(emulator, handle, {"code": org.codes["Sale"]})
     assert (response.status, response.body["code"]) == (status, code)
-    assert emulator.wrapup(handle.id)["code"] != org.codes["Sale"]
+    assert stored_wrapup(emulator, handle.id)["code"] != org.codes["Sale"]
 
 
 def test_unknown_fields_ignore_then_code_missing(emulator: Emulator, org: Org) -> None:

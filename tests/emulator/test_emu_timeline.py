@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-from emulator_helpers import Org, raw_request
+from emulator_helpers import Org, raw_request, stored_wrapup
 
 from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import ConversationHandle, Emulator, EmulatorError
@@ -46,7 +46,7 @@ def test_full_timeline_gap_pending_timeout(emulator: Emulator, org: Org, fake_cl
     }
     assert agent["endAcwTime"] == "2026-01-01T10:05:22.000Z"
     assert agent["wrapup"]["code"] == "ININ-WRAP-UP-TIMEOUT"
-    assert emulator.wrapup(handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
+    assert stored_wrapup(emulator, handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
     assert emulator.wrapup_writes(handle.id) == 0
 
 
@@ -105,8 +105,8 @@ def test_scheduled_ui_wrapup(emulator: Emulator, org: Org, fake_clock: FakeClock
     fake_clock.advance(6)
     assert emulator.wrapup(handle.id) is None
     fake_clock.advance(1)
-    assert emulator.wrapup(handle.id)["code"] == org.codes["No Sale"]
-    assert emulator.wrapup(handle.id)["name"] == "No Sale"
+    assert stored_wrapup(emulator, handle.id)["code"] == org.codes["No Sale"]
+    assert stored_wrapup(emulator, handle.id)["name"] == "No Sale"
     assert _agent(emulator, handle)["endAcwTime"] == "2026-01-01T10:00:07.000Z"
     assert emulator.wrapup_writes(handle.id) == 0
 
@@ -210,7 +210,7 @@ def test_real_clock_timeline_advances_without_requests(org_free_emulator: Emulat
         changed.wait(0.05)
         changed.clear()
     assert emu.backend.conversations[handle.id].agents[0].wrapup is not None
-    assert emu.wrapup(handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
+    assert stored_wrapup(emu, handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
 
 
 @pytest.fixture(name="org_free_emulator")

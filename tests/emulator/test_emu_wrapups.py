@@ -7,7 +7,7 @@ from typing import Any
 
 import PureCloudPlatformClientV2 as sdk
 import pytest
-from emulator_helpers import Org, deprecated_call, error_of, raw_request, wrapup_input
+from emulator_helpers import Org, deprecated_call, error_of, raw_request, stored_wrapup, wrapup_input
 from PureCloudPlatformClientV2.rest import ApiException
 
 from wrapupkit.emulator import Emulator
@@ -41,7 +41,7 @@ def test_post_wrapup_for_each_media(emulator: Emulator, org: Org, conversations:
     post = getattr(conversations, f"post_conversations_{infix}_participant_communication_wrapup")
     ids = (handle.id, handle.agent_participant_id, handle.agent_communication_id)
     assert _sdk_call(deprecated, post, *ids, body=wrapup_input(org.codes["Sale"])) is None
-    assert emulator.wrapup(handle.id)["code"] == org.codes["Sale"]
+    assert stored_wrapup(emulator, handle.id)["code"] == org.codes["Sale"]
     get = getattr(conversations, f"get_conversations_{infix}_participant_communication_wrapup")
     assert _sdk_call(deprecated, get, *ids).code == org.codes["Sale"]
     assert emulator.requests_matching("POST", r"/wrapup$")[-1].status == 202
@@ -83,7 +83,7 @@ def test_end_time_defaults_to_now(emulator: Emulator, org: Org, conversations: A
         handle.agent_communication_id,
         body=wrapup_input(org.codes["Sale"]),
     )
-    assert emulator.wrapup(handle.id)["endTime"] == "2026-01-01T10:00:00.000Z"
+    assert stored_wrapup(emulator, handle.id)["endTime"] == "2026-01-01T10:00:00.000Z"
 
 
 def test_null_body_is_accepted_as_json_then_400_code_missing(
@@ -127,7 +127,7 @@ def test_queueless_participant_accepts_any_org_code(emulator: Emulator, org: Org
         handle.agent_communication_id,
         body=wrapup_input(org.codes["Other"]),
     )
-    assert emulator.wrapup(handle.id)["code"] == org.codes["Other"]
+    assert stored_wrapup(emulator, handle.id)["code"] == org.codes["Other"]
 
 
 @pytest.mark.parametrize("wrong", ["conversation", "participant", "communication"])
@@ -179,7 +179,7 @@ def test_chat_has_no_post_route_but_patch_works(emulator: Emulator, org: Org, co
     request = sdk.MediaParticipantRequest()
     request.wrapup = wrapup_input(org.codes["Sale"])
     conversations.patch_conversation_participant(handle.id, handle.agent_participant_id, request)
-    assert emulator.wrapup(handle.id)["code"] == org.codes["Sale"]
+    assert stored_wrapup(emulator, handle.id)["code"] == org.codes["Sale"]
 
 
 @pytest.mark.parametrize("media", [None, *PARTICIPANT_MEDIA], ids=["generic", *PARTICIPANT_MEDIA])
@@ -195,7 +195,7 @@ def test_patch_participant_applies_the_wrapup(
     else:
         method = getattr(conversations, f"patch_conversations_{media}_participant")
         _sdk_call(media == "cobrowsesession", method, handle.id, handle.agent_participant_id, body=request)
-    assert emulator.wrapup(handle.id)["notes"] == "via patch"
+    assert stored_wrapup(emulator, handle.id)["notes"] == "via patch"
     assert emulator.requests[-1].status == 202
     assert emulator.requests[-1].body == {"wrapup": {"code": org.codes["No Sale"], "notes": "via patch"}}
 
