@@ -38,8 +38,13 @@ def _groups(names: list[str]) -> list[str]:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10: read the file with the venv's pip vendored tomli
         out = subprocess.check_output(
-            [str(PY), "-c", "import json,sys;from pip._vendor import tomli;"
-             "print(json.dumps(tomli.load(open(sys.argv[1],'rb'))))", str(ROOT / "pyproject.toml")]
+            [
+                str(PY),
+                "-c",
+                "import json,sys;from pip._vendor import tomli;"
+                "print(json.dumps(tomli.load(open(sys.argv[1],'rb'))))",
+                str(ROOT / "pyproject.toml"),
+            ]
         )
         import json
 
@@ -91,7 +96,9 @@ def main(argv: list[str]) -> int:
         cmd = [str(PY), "-m", "pytest", *rest]
     else:  # check: lint and types, as CI runs them
         rc = subprocess.call([str(PY), "-m", "ruff", "check", "src", "tests", "bench", "run.py"], cwd=ROOT)
-        rc |= subprocess.call([str(PY), "-m", "ruff", "format", "--check", "src", "tests", "bench", "run.py"], cwd=ROOT)
+        rc |= subprocess.call(
+            [str(PY), "-m", "ruff", "format", "--check", "src", "tests", "bench", "run.py"], cwd=ROOT
+        )
         rc |= subprocess.call([str(PY), "-m", "mypy", "--strict", "src/wrapupkit"], cwd=ROOT)
         return rc
     return subprocess.call(cmd, cwd=ROOT, env=env)
