@@ -294,37 +294,57 @@ class WrapupClient:
         limit = self.timeout if timeout is None else check.seconds("timeout", timeout)
         deadline = self.clock.monotonic() + limit
 
+        session = _Session(self, conversation_id, participant_id, user_id, deadline)
         with self.transport.budget(deadline) as budget:
+            try:
+                return self._apply(session, strategy, wanted, fields, requested_media, budget, overwrite)
+            finally:
+                strategy.end(session)
+
+    def _apply(  # noqa: PLR0917 - private, called once
+        self,
+        session: _Session,
+        strategy: ReadinessStrategy,
+        wanted: str,
+        fields: dict[str, Any],
+        requested_media: MediaType | None,
+        budget: CallBudget,
+        overwrite: bool,
+    ) -> WrapupResult:
+        conversation_id = session.conversation_id
+        conversation = strategy.begin(session)
+        if conversation is None:
             conversation = self._call(lambda: self._api.get_conversation(conversation_id), "GET conversation")
-            target = select_target(conversation, participant_id=participant_id, user_id=user_id)
-            actual = target.endpoint.media
-            if requested_media is not None and requested_media is not actual:
-                raise InteractionTypeMismatch(
-                    expected=requested_media.value, actual=actual.value, conversation_id=conversation_id
-                )
-            if actual not in self._supported:
-                raise UnsupportedInteraction(actual.value, "the installed SDK has no wrap-up endpoint for it")
-            resolved = self._resolve(wanted, target)
-            fields["code"] = resolved.id
-            fields["name"] = resolved.name
-            first = snapshot_of(conversation, target, taken_at=self.clock.monotonic())
-            return self._wait_and_write(
-                strategy, target, resolved, fields, first, deadline, budget, overwrite
+        target = select_target(conversation, participant_id=session.participant_id, user_id=session.user_id)
+        session.choose(target)
+        actual = target.endpoint.media
+        if requested_media is not None and requested_media is not actual:
+            raise InteractionTypeMismatch(
+                expected=requested_media.value, actual=actual.value, conversation_id=conversation_id
             )
+        if actual not in self._supported:
+            raise UnsupportedInteraction(actual.value, "the installed SDK has no wrap-up endpoint for it")
+        resolved = self._resolve(wanted, target)
+        fields["code"] = resolved.id
+        fields["name"] = resolved.name
+        first = session.snapshot_from(conversation)
+        return self._wait_and_write(strategy, session, resolved, fields, first, budget, overwrite)
 
     def _wait_and_write(  # noqa: PLR0917 - private, called once
         self,
         strategy: ReadinessStrategy,
-        target: Target,
+        waiter: _Session,
         code: WrapupCode,
         fields: dict[str, Any],
         snapshot: CommunicationSnapshot,
-        deadline: float,
         budget: CallBudget,
         overwrite: bool,
     ) -> WrapupResult:
         started = self.clock.monotonic()
-        waiter = _PollingWaiter(self, target, deadline)
+        deadline = waiter.deadline
+        target = waiter.target
+        if target is None:  # chosen by _apply before the wait
+            raise RuntimeError("no participant chosen")
         attempt, rejections, posts, state_attempt = 1, 0, 0, 1
         last_error: GenesysAPIError | None = None
 
@@ -473,20 +493,42 @@ class WrapupClient:
         )
 
 
-class _PollingWaiter(Waiter):
-    """Sleeps on the client's clock and re-reads the conversation. Strictly private."""
+class _Session(Waiter):
+    """One apply_wrapup() call: its ids, deadline and how it polls. Strictly private."""
 
-    def __init__(self, client: WrapupClient, target: Target, deadline: float) -> None:
+    def __init__(
+        self,
+        client: WrapupClient,
+        conversation_id: str,
+        participant_id: str | None,
+        user_id: str | None,
+        deadline: float,
+    ) -> None:
         self.client = client
-        self.target = target
+        self.conversation_id = conversation_id
+        self.participant_id = participant_id
+        self.user_id = user_id
+        self.queue_id: str | None = None
         self.deadline = deadline
+        self.target: Target | None = None
+
+    def choose(self, target: Target) -> None:
+        self.target = target
+        self.participant_id = target.participant_id
+        self.user_id = target.user_id
+        self.queue_id = target.queue_id
+
+    def snapshot_from(self, conversation: Mapping[str, Any]) -> CommunicationSnapshot:
+        if self.target is None:
+            raise RuntimeError("no participant chosen yet")
+        return snapshot_of(conversation, self.target, taken_at=self.client.clock.monotonic())
 
     def poll(self) -> CommunicationSnapshot:
         client = self.client
         conversation = client._call(
-            lambda: client._api.get_conversation(self.target.conversation_id), "GET conversation (readiness)"
+            lambda: client._api.get_conversation(self.conversation_id), "GET conversation (readiness)"
         )
-        return snapshot_of(conversation, self.target, taken_at=client.clock.monotonic())
+        return self.snapshot_from(conversation)
 
     def sleep_then_poll(self, delay: float) -> CommunicationSnapshot:
         self.client.clock.sleep(delay)

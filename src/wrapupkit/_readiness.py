@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import abc
 import random
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -97,19 +97,45 @@ class ReadinessContext:
 
 
 class Waiter(abc.ABC):
-    """How a strategy waits between checks; the client supplies one per :meth:`apply_wrapup` call.
+    """One :meth:`~wrapupkit.WrapupClient.apply_wrapup` call's view of the world, for strategies.
 
-    Strictly, strategies only call :meth:`sleep_then_poll`; the notification
-    strategy replaces the default wait by listening for events.
+    The client creates one per call.  Strategies that only judge snapshots never touch it;
+    event-driven strategies use it to know what to listen for and to turn an event body into
+    a snapshot.
+
+    Attributes:
+        client: the :class:`~wrapupkit.WrapupClient` making the call.
+        conversation_id: the conversation being wrapped up.
+        participant_id: the caller's ``participant_id`` until the participant is chosen, then the chosen one.
+        user_id: the caller's ``user_id`` until the participant is chosen, then the participant's user.
+        queue_id: the participant's queue once chosen.
+        deadline: the call's deadline on the client's clock (``client.clock.monotonic()``).
+
+    .. versionadded:: 0.1.0
     """
 
-    @abc.abstractmethod
-    def sleep_then_poll(self, delay: float) -> CommunicationSnapshot:
-        """Sleep *delay* seconds on the client's clock, then read a fresh snapshot."""
+    client: Any
+    conversation_id: str
+    participant_id: str | None
+    user_id: str | None
+    queue_id: str | None
+    deadline: float
 
     @abc.abstractmethod
     def poll(self) -> CommunicationSnapshot:
         """Read a fresh snapshot now (one GET of the conversation)."""
+
+    @abc.abstractmethod
+    def sleep_then_poll(self, delay: float) -> CommunicationSnapshot:
+        """Sleep *delay* seconds on the client's clock, then :meth:`poll`."""
+
+    @abc.abstractmethod
+    def snapshot_from(self, conversation: Mapping[str, Any]) -> CommunicationSnapshot:
+        """The chosen communication's snapshot in conversation JSON (a GET body or an event body)."""
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline."""
+        return float(self.deadline - self.client.clock.monotonic())
 
 
 class ReadinessStrategy(abc.ABC):
@@ -117,8 +143,8 @@ class ReadinessStrategy(abc.ABC):
 
     Optional overrides: :meth:`next_delay` (the wait when :meth:`decide` gives
     none), :meth:`on_rejected` (what to do when Genesys refuses the POST as not
-    ready) and :meth:`wait` (how to wait; the default sleeps on the client's
-    clock, then polls).
+    ready), and for event-driven strategies :meth:`wait` (how to wait; the default
+    sleeps on the client's clock, then polls), :meth:`begin` and :meth:`end`.
 
     Attributes:
         initial_delay: the first wait, in seconds.
@@ -164,6 +190,17 @@ class ReadinessStrategy(abc.ABC):
     def wait(self, waiter: Waiter, delay: float) -> CommunicationSnapshot:
         """Wait *delay* seconds and return a fresh snapshot."""
         return waiter.sleep_then_poll(delay)
+
+    def begin(self, waiter: Waiter) -> Mapping[str, Any] | None:
+        """Called once before anything is read; may return the conversation JSON to start from.
+
+        The default returns ``None``: the client GETs the conversation.  An event-driven
+        strategy returns the body of a recent conversation event instead, saving that GET.
+        """
+        return None
+
+    def end(self, waiter: Waiter) -> None:  # noqa: B027 - an optional hook, empty by default
+        """Called once when the call finishes, however it finishes (release subscriptions here)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
