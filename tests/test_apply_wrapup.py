@@ -618,3 +618,32 @@ def test_backoff_restarts_when_the_call_ends(
     client.apply_wrapup(conv.id, "Sale", readiness=Polling(initial_delay=0.5, max_delay=4.0, jitter=0.0))
     # connected: 0.5, 1, 2, 4 (t=7.5: disconnected, ACW not started) -> 0.5, 1 (t=9.0: pending)
     assert clock.sleeps == [0.5, 1.0, 2.0, 4.0, 0.5, 1.0]
+
+
+def test_wraps_a_callers_authenticated_api_client(emu: Any, clock: FakeClock, org: dict[str, str]) -> None:
+    """WrapupClient(api_client) works with an ApiClient the caller authenticated through the SDK."""
+    import PureCloudPlatformClientV2 as sdk
+
+    api_client = sdk.ApiClient(host=emu.url)
+    api_client.get_client_credentials_token(emu.client_id, emu.client_secret)
+    client = WrapupClient(api_client, clock=clock, retry=RetryPolicy.no_wait())
+    conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    assert client.apply_wrapup(conv.id, "Sale").attempts == 1
+    assert api_client.get_http_client() is client.transport  # our transport, not the retrying default
+
+
+def test_the_timeout_bounds_a_stalled_request() -> None:
+    """A server that never answers cannot hold apply_wrapup() past its timeout (real clock: socket time)."""
+    from wrapupkit.emulator import Emulator
+
+    with Emulator() as emu:
+        ids = {name: emu.add_code(name) for name in ("Sale",)}
+        queue = emu.add_queue("Q", codes=list(ids.values()))
+        user = emu.add_user("A")
+        client = WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url)
+        client.codes(queue)
+        conv = emu.add_conversation(user_id=user, queue_id=queue)
+        emu.stall_next("GET", r"/api/v2/conversations/[^/]+$", 5.0, after_processing=False)
+        with pytest.raises(exc.TransportError, match="no response within"):
+            client.apply_wrapup(conv.id, "Sale", timeout=0.5)
+        assert emu.wrapup_writes(conv.id) == 0
