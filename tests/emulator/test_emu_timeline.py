@@ -198,6 +198,23 @@ def test_on_change_callback_runs_outside_the_lock(
     assert len(results) == 1
 
 
+def test_one_advance_reports_each_step_with_its_state(
+    emulator: Emulator, org: Org, fake_clock: FakeClock
+) -> None:
+    """A single long advance calls the hook once per transition, each seeing that step's state."""
+    handle = emulator.add_conversation(
+        user_id=org.user, queue_id=org.queue, disconnect_after=5, acw_delay=1, acw_timeout=30
+    )
+    states: list[Any] = []
+
+    def record(_cid: str) -> None:
+        states.append(_agent(emulator, handle)["calls"][0].get("afterCallWork", {}).get("state"))
+
+    emulator.backend.on_change(record)
+    fake_clock.advance(3600)
+    assert states == ["unknown", "pending", "complete"]
+
+
 def test_real_clock_timeline_advances_without_requests(org_free_emulator: Emulator) -> None:
     """On the system clock a background thread applies transitions on time, with no request."""
     emu = org_free_emulator

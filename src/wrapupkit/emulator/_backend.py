@@ -24,7 +24,6 @@ from wrapupkit.emulator._model import (
     Participant,
     Queue,
     User,
-    iso,
     new_participant,
 )
 from wrapupkit.emulator._rules import Rules
@@ -54,10 +53,11 @@ class GenesysBackend:
         self.rules = rules
         self.timeline = tl.Timeline()
         self.auth = Auth(clock)
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
         self._listeners: list[Callable[[str], None]] = []
         self._changed: list[str] = []
         self._depth = 0
+        self._ticking = threading.local()
         self._init_state()
 
     # -- plumbing ---------------------------------------------------------------------------------
@@ -75,17 +75,17 @@ class GenesysBackend:
 
     def reset(self) -> None:
         """Forget every entity and scheduled transition (change listeners stay registered)."""
-        with self._lock:
+        with self.lock:
             self._init_state()
             self.auth.clear()
 
     def on_change(self, callback: Callable[[str], None]) -> Callable[[], None]:
         """Call ``callback(conversation_id)`` after any conversation change; returns an unsubscribe."""
-        with self._lock:
+        with self.lock:
             self._listeners.append(callback)
 
         def remove() -> None:
-            with self._lock:
+            with self.lock:
                 if callback in self._listeners:
                     self._listeners.remove(callback)
 
@@ -94,7 +94,7 @@ class GenesysBackend:
     @contextmanager
     def mutating(self) -> Iterator[None]:
         """Hold the lock for a change; notify listeners once the outermost change is done."""
-        with self._lock:
+        with self.lock:
             self._depth += 1
             try:
                 yield
@@ -112,10 +112,6 @@ class GenesysBackend:
         if conversation_id not in self._changed:
             self._changed.append(conversation_id)
 
-    @property
-    def lock(self) -> threading.RLock:
-        return self._lock
-
     def epoch(self, mono: float) -> float:
         """The wall-clock time (epoch seconds) of a ``monotonic()`` reading."""
         return mono + (self.clock.time() - self.clock.monotonic())
@@ -129,38 +125,55 @@ class GenesysBackend:
         self.timeline.schedule(due, cid, kind, participant_id=pid, code_id=code)
 
     def tick(self) -> None:
-        """Apply every scheduled transition that is due on the clock."""
-        with self.mutating():
-            now = self.clock.monotonic()
-            while (step := self.timeline.pop_due(now)) is not None:
-                conv = self.conversations.get(step.conversation_id)
-                if conv is None:
-                    continue
-                epoch = self.epoch(step.due)
-                if step.kind == "disconnect":
-                    tl.disconnect(conv, step.due, epoch, self.schedule)
-                elif step.kind == "pending":
-                    tl.start_acw(conv, step.due, epoch, self.schedule)
-                else:
-                    p = conv.participant(step.participant_id or "")
-                    if p is None or p.comm.acw != "pending":
-                        continue
-                    if step.kind == "timeout":
-                        tl.apply_timeout(p, epoch, conv.acw_timeout or 0.0)
-                    else:
-                        code = self.find_code(step.code_id or "")
-                        name = code.name if code else step.code_id
-                        tl.set_wrapup(p, self._ui_wrapup(step.code_id or "", name, epoch), "ui", epoch)
-                self.changed(conv.id)
+        """Apply every scheduled transition that is due on the clock, one change batch per step.
+
+        Each step notifies the change listeners on its own (unless a caller already holds a
+        change open), so a listener sees every intermediate state of a long clock advance.  A
+        tick started from inside a listener (e.g. an ``Emulator`` inspection call) does nothing, so
+        the outer tick keeps replaying the steps in order.
+        """
+        if getattr(self._ticking, "active", False):
+            return
+        self._ticking.active = True
+        try:
+            while True:
+                with self.mutating():
+                    step = self.timeline.pop_due(self.clock.monotonic())
+                    if step is None:
+                        return
+                    self._apply(step)
+        finally:
+            self._ticking.active = False
+
+    def _apply(self, step: tl.Transition) -> None:
+        conv = self.conversations.get(step.conversation_id)
+        if conv is None:
+            return
+        epoch = self.epoch(step.due)
+        if step.kind == "disconnect":
+            tl.disconnect(conv, step.due, epoch, self.schedule)
+        elif step.kind == "pending":
+            tl.start_acw(conv, step.due, epoch, self.schedule)
+        else:
+            p = conv.participant(step.participant_id or "")
+            if p is None or p.comm.acw != "pending":
+                return
+            if step.kind == "timeout":
+                tl.apply_timeout(p, epoch, conv.acw_timeout or 0.0)
+            else:
+                code = self.find_code(step.code_id or "")
+                name = code.name if code else step.code_id
+                tl.set_wrapup(p, tl.ui_wrapup(step.code_id or "", name, epoch), "ui", epoch)
+        self.changed(conv.id)
 
     def next_due(self) -> float | None:
-        with self._lock:
+        with self.lock:
             return self.timeline.next_due()
 
     # -- seeding ----------------------------------------------------------------------------------
 
     def add_code(self, name: str, *, id: str | None = None, division_id: str | None = None) -> str:
-        with self._lock:
+        with self.lock:
             code_id = id or _new_id()
             if code_id in self.codes or code_id in self.system_codes:
                 raise EmulatorError(409, "general.conflict", f"wrap-up code id {code_id} already exists")
@@ -182,7 +195,7 @@ class GenesysBackend:
             raise bad_request(f"wrapup_prompt must be one of {', '.join(ACW_PROMPTS)}")
         if not 1_000 <= timeout_ms <= 3_600_000:
             raise bad_request("timeout_ms must be between 1000 and 3600000 (AcwSettings: 1 s to 60 min)")
-        with self._lock:
+        with self.lock:
             queue_id = id or _new_id()
             if queue_id in self.queues:
                 raise EmulatorError(409, "general.conflict", f"queue id {queue_id} already exists")
@@ -191,7 +204,7 @@ class GenesysBackend:
             return queue_id
 
     def set_queue_codes(self, queue_id: str, code_ids: Iterable[str]) -> None:
-        with self._lock:
+        with self.lock:
             self.get_queue(queue_id).code_ids = self._known_codes(code_ids)
 
     def _known_codes(self, code_ids: Iterable[str]) -> list[str]:
@@ -202,7 +215,7 @@ class GenesysBackend:
         return result
 
     def add_user(self, name: str, *, id: str | None = None) -> str:
-        with self._lock:
+        with self.lock:
             user_id = id or _new_id()
             if user_id in self.users:
                 raise EmulatorError(409, "general.conflict", f"user id {user_id} already exists")
@@ -318,12 +331,8 @@ class GenesysBackend:
             if p.comm.acw == "complete":
                 raise EmulatorError(409, "general.conflict", f"participant {p.id} is not in after-call work")
             epoch = self.now()
-            tl.set_wrapup(p, self._ui_wrapup(code_id, code.name, epoch), "ui", epoch)
+            tl.set_wrapup(p, tl.ui_wrapup(code_id, code.name, epoch), "ui", epoch)
             self.changed(conversation_id)
-
-    @staticmethod
-    def _ui_wrapup(code_id: str, name: str | None, epoch: float) -> dict[str, Any]:
-        return {"code": code_id, "name": name, "endTime": iso(epoch), "provisional": False}
 
     # -- wrap-up operations (implemented in _wrapups) ---------------------------------------------
 
@@ -377,7 +386,7 @@ class GenesysBackend:
         return p
 
     def agent(self, conversation_id: str, participant_id: str | None = None) -> Participant:
-        with self._lock:
+        with self.lock:
             return self._agent(self.get_conversation(conversation_id), participant_id)
 
     def queue_codes(self, queue: Queue) -> list[Code]:

@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 from wrapupkit.emulator._model import TIMEOUT_CODE, Conversation, Participant, iso
 
 
-__all__ = ["Timeline", "Transition", "apply_timeout", "complete_acw", "disconnect", "set_wrapup", "start_acw"]
+__all__ = [
+    "Timeline",
+    "Transition",
+    "apply_timeout",
+    "complete_acw",
+    "disconnect",
+    "set_wrapup",
+    "start_acw",
+    "ui_wrapup",
+]
 
 
 @dataclass(order=True)
@@ -125,6 +134,11 @@ def set_wrapup(p: Participant, wrapup: dict[str, object], source: str, epoch: fl
     p.wrapup_source = source
     if p.comm.acw == "pending":
         complete_acw(p, epoch)
+
+
+def ui_wrapup(code_id: str, name: str | None, epoch: float) -> dict[str, object]:
+    """The ``Wrapup`` an agent's UI records."""
+    return {"code": code_id, "name": name, "endTime": iso(epoch), "provisional": False}
 
 
 def apply_timeout(p: Participant, epoch: float, timeout: float) -> bool:
