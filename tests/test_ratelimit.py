@@ -44,10 +44,10 @@ def fake_client(clock: FakeClock) -> Any:
 
 
 def test_default_shape_is_genesys_per_token_limit() -> None:
-    """The defaults are 300 requests a minute, bursts of 30."""
+    """The defaults are 300 requests a minute, bursts of 30, 5 % headroom."""
     limiter = RateLimiter()
-    assert (limiter.requests, limiter.per_seconds, limiter.burst) == (300, 60.0, 30)
-    assert repr(limiter) == "RateLimiter(requests=300, per_seconds=60, burst=30)"
+    assert (limiter.requests, limiter.per_seconds, limiter.burst, limiter.headroom) == (300, 60.0, 30, 0.05)
+    assert repr(limiter) == "RateLimiter(requests=300, per_seconds=60, burst=30, headroom=0.05)"
 
 
 @pytest.mark.parametrize(
@@ -61,8 +61,21 @@ def test_default_shape_is_genesys_per_token_limit() -> None:
         {"requests": 10, "burst": 11},
         {"burst": 0},
         {"max_pause": -1},
+        {"headroom": 1.0},
+        {"headroom": -0.1},
     ],
-    ids=["zero", "float", "bool", "zero-window", "infinite-window", "burst-over", "burst-zero", "pause"],
+    ids=[
+        "zero",
+        "float",
+        "bool",
+        "zero-window",
+        "infinite-window",
+        "burst-over",
+        "burst-zero",
+        "pause",
+        "headroom-one",
+        "headroom-negative",
+    ],
 )
 def test_bad_settings_raise_configuration_error(kwargs: dict[str, Any]) -> None:
     """Nonsense limits fail at construction, as ConfigurationError."""
@@ -73,12 +86,21 @@ def test_bad_settings_raise_configuration_error(kwargs: dict[str, Any]) -> None:
 def test_burst_goes_out_at_once_then_the_pace_is_the_rate() -> None:
     """A fresh limiter lets *burst* requests through without waiting, then one per 1/rate."""
     clock = FakeClock()
-    limiter = RateLimiter(60, 60.0, burst=3, clock=clock)
+    limiter = RateLimiter(60, 60.0, burst=3, headroom=0.0, clock=clock)
     times = grant_times(limiter, clock, 6)
     assert times[:3] == [0.0, 0.0, 0.0]
     assert times[3:] == pytest.approx([1.0, 2.0, 3.0])
     assert limiter.acquired == 6
     assert limiter.waited == pytest.approx(3.0)
+
+
+def test_headroom_stretches_the_window() -> None:
+    """With 10 % headroom, 10 requests a second go out one per 0.11 s, and the 11th waits 1.1 s."""
+    clock = FakeClock()
+    limiter = RateLimiter(10, 1.0, burst=10, headroom=0.1, clock=clock)
+    times = grant_times(limiter, clock, 11)
+    assert times[:10] == [0.0] * 10
+    assert times[10] == pytest.approx(1.1)
 
 
 def test_never_more_than_the_limit_in_any_window() -> None:
@@ -94,21 +116,24 @@ def test_never_more_than_the_limit_in_any_window() -> None:
     requests=st.integers(1, 40),
     per_seconds=st.sampled_from([0.5, 1.0, 60.0]),
     burst_fraction=st.floats(0.0, 1.0),
+    headroom=st.sampled_from([0.0, 0.05, 0.5]),
     gaps=st.lists(st.sampled_from([0.0, 0.0, 0.01, 0.3, 2.0, 61.0]), min_size=1, max_size=8),
     n=st.integers(1, 120),
 )
 def test_window_and_pace_invariants_hold_for_any_traffic(
-    requests: int, per_seconds: float, burst_fraction: float, gaps: list[float], n: int
+    *, requests: int, per_seconds: float, burst_fraction: float, headroom: float, gaps: list[float], n: int
 ) -> None:
-    """No window exceeds the limit, and back-to-back requests are never slower than the nominal rate."""
+    """No window exceeds the limit, and back-to-back requests are never slower than the reserved rate."""
     clock = FakeClock()
     burst = max(1, round(requests * burst_fraction))
-    limiter = RateLimiter(requests, per_seconds, burst=burst, clock=clock)
+    limiter = RateLimiter(requests, per_seconds, burst=burst, headroom=headroom, clock=clock)
     times = grant_times(limiter, clock, n, gaps)
-    assert max_in_window(times, per_seconds) <= requests
-    busy = RateLimiter(requests, per_seconds, burst=burst, clock=(busy_clock := FakeClock()))
+    window = per_seconds * (1 + headroom)
+    assert max_in_window(times, window) <= requests
+    busy_clock = FakeClock()
+    busy = RateLimiter(requests, per_seconds, burst=burst, headroom=headroom, clock=busy_clock)
     busy_times = grant_times(busy, busy_clock, n)
-    assert busy_times[-1] <= (n - 1) * per_seconds / requests + 1e-6
+    assert busy_times[-1] <= (n - 1) * window / requests + 1e-6
 
 
 def test_threads_share_one_limit() -> None:
@@ -154,6 +179,41 @@ def test_429_without_retry_after_pauses_briefly() -> None:
     limiter.observe(429, {"Retry-After": "soon"})
     limiter.acquire()
     assert clock.monotonic() == pytest.approx(1.0)
+
+
+def test_429_with_room_in_the_window_pauses_no_one_else() -> None:
+    """A 429 whose headers show the token's window has room (a per-resource limit) pauses only its caller."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, 1.0, burst=100, clock=clock)
+    limiter.observe(
+        429,
+        {
+            "Retry-After": "30",
+            "inin-ratelimit-allowed": "100",
+            "inin-ratelimit-count": "3",
+            "inin-ratelimit-reset": "1",
+        },
+    )
+    limiter.acquire()
+    assert clock.monotonic() == 0.0
+    assert limiter.throttled == 1
+
+
+def test_429_with_the_window_used_up_pauses_everyone() -> None:
+    """A 429 whose headers show the window used up pauses for Retry-After."""
+    clock = FakeClock()
+    limiter = RateLimiter(100, 1.0, burst=100, clock=clock)
+    limiter.observe(
+        429,
+        {
+            "Retry-After": "3",
+            "inin-ratelimit-allowed": "100",
+            "inin-ratelimit-count": "100",
+            "inin-ratelimit-reset": "1",
+        },
+    )
+    limiter.acquire()
+    assert clock.monotonic() >= 3.0
 
 
 def test_retry_after_beyond_max_pause_is_left_to_the_retry_policy() -> None:
@@ -225,7 +285,7 @@ def test_installed_gates_and_observes_then_restores() -> None:
     """installed() sets the gate and observer for the block only, and adopts the client's clock."""
     clock = FakeClock()
     client = fake_client(clock)
-    limiter = RateLimiter(60, 60.0, burst=1)
+    limiter = RateLimiter(60, 60.0, burst=1, headroom=0.0)
     with limiter.installed(client):
         assert limiter.clock is clock
         client.transport.gate()

@@ -111,7 +111,10 @@ def test_bulk_item_and_outcome_reprs_hide_notes() -> None:
 
 def test_rate_limiter_repr_shows_its_shape() -> None:
     """RateLimiter's repr is its constructor call."""
-    assert repr(RateLimiter(50, 1.0, burst=5)) == "RateLimiter(requests=50, per_seconds=1, burst=5)"
+    assert (
+        repr(RateLimiter(50, 1.0, burst=5))
+        == "RateLimiter(requests=50, per_seconds=1, burst=5, headroom=0.05)"
+    )
 
 
 def test_report_from_a_real_run_renders_per_item_timings() -> None:

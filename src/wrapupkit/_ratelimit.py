@@ -9,11 +9,16 @@ works, but many threads hitting the limit together waste requests and time.
   smooths the pace;
 * a sliding window guarantees that no ``per_seconds`` interval ever sees more than
   ``requests`` requests, whatever window Genesys counts in;
+* ``headroom`` stretches that window a little (5 % by default): the server counts
+  requests when they arrive, and arrival times jitter, so a limiter that runs exactly
+  at the limit gets the odd 429, and each 429 stalls every thread for ``Retry-After``;
 * the ``inin-ratelimit-*`` response headers say how much of the server's window is
   used: when the server has counted more than this limiter sent (another process
   shares the token) or allows fewer than ``requests``, the window's budget shrinks
   to what is left until the server's window resets;
-* a 429 pauses every thread for ``Retry-After`` seconds.
+* a 429 pauses every thread for ``Retry-After`` seconds, unless its own
+  ``inin-ratelimit-*`` headers show the token's window still has room (a limit on
+  one resource): then only that request waits, in the retry policy.
 
 It waits on an injected :class:`~wrapupkit.Clock`, so tests never sleep.
 """
@@ -54,6 +59,8 @@ class RateLimiter:
     Args:
         requests: requests allowed per window (Genesys: 300 per client-credentials token).
         per_seconds: the window's length in seconds.
+        headroom: the share of the window kept in reserve against network and scheduling
+            jitter: the limiter counts its window as ``per_seconds * (1 + headroom)``.
         burst: requests that may go out back to back after a quiet spell (default:
             a tenth of *requests*, at least 1); never more than *requests*.
         max_pause: the longest ``Retry-After`` that pauses every thread; a longer one
@@ -74,6 +81,7 @@ class RateLimiter:
         per_seconds: float = 60.0,
         *,
         burst: int | None = None,
+        headroom: float = 0.05,
         max_pause: float = 60.0,
         clock: Clock | None = None,
     ) -> None:
@@ -85,15 +93,19 @@ class RateLimiter:
             burst = max(1, requests // 10)
         if not _whole(burst, 1, requests):
             raise ConfigurationError(f"RateLimiter burst must be between 1 and {requests}, not {burst!r}")
+        if not (_finite_positive(headroom) or headroom == 0) or headroom >= 1:
+            raise ConfigurationError(f"RateLimiter headroom must be in [0, 1), not {headroom!r}")
         if not _finite_positive(max_pause) and max_pause != 0:
             raise ConfigurationError(f"RateLimiter max_pause must be >= 0, not {max_pause!r}")
         self.requests = requests
         self.per_seconds = float(per_seconds)
+        self.headroom = float(headroom)
+        self._window = self.per_seconds * (1.0 + self.headroom)
         self.burst = burst
         self.max_pause = float(max_pause)
         self._clock = clock
         self._lock = threading.Lock()
-        self._rate = requests / self.per_seconds
+        self._rate = requests / self._window
         self._tokens = float(burst)
         self._updated: float | None = None
         self._sent: collections.deque[float] = collections.deque()
@@ -119,7 +131,10 @@ class RateLimiter:
                 self._clock = clock
 
     def __repr__(self) -> str:
-        return f"RateLimiter(requests={self.requests}, per_seconds={self.per_seconds:g}, burst={self.burst})"
+        return (
+            f"RateLimiter(requests={self.requests}, per_seconds={self.per_seconds:g}, "
+            f"burst={self.burst}, headroom={self.headroom:g})"
+        )
 
     # -- statistics -----------------------------------------------------------------------------------
 
@@ -177,11 +192,11 @@ class RateLimiter:
                 return max(wait, self._budget_until - now)
         if len(self._sent) >= budget:
             # The budget-th most recent request must leave the window first.
-            wait = max(wait, self._sent[len(self._sent) - budget] + self.per_seconds - now)
+            wait = max(wait, self._sent[len(self._sent) - budget] + self._window - now)
         return wait
 
     def _prune(self, now: float) -> None:
-        while self._sent and self._sent[0] + self.per_seconds <= now:
+        while self._sent and self._sent[0] + self._window <= now:
             self._sent.popleft()
 
     def _grant(self, now: float) -> None:
@@ -200,7 +215,11 @@ class RateLimiter:
                 self._throttled += 1
                 retry_after = _number(lowered.get("retry-after"))
                 pause = _DEFAULT_PAUSE if retry_after is None else max(0.0, retry_after)
-                if pause <= self.max_pause:
+                if not _window_used_up(lowered):
+                    # Not the token's window (a limit on one resource, say): only this request
+                    # waits, in the retry policy; the other threads carry on.
+                    log.info("wrapupkit: 429 while the token's window has room; not pausing others")
+                elif pause <= self.max_pause:
                     self._paused_until = max(self._paused_until, now + pause)
                     self._tokens = min(self._tokens, 0.0)
                     log.info("wrapupkit: rate limited (429); pausing all requests for %.2fs", pause)
@@ -272,6 +291,13 @@ class RateLimiter:
                 transport.observers.remove(observer)
             if transport.gate is gate:
                 transport.gate = previous
+
+
+def _window_used_up(headers: Mapping[str, str]) -> bool:
+    """A 429's headers blame the token's window, or say nothing (then assume they do)."""
+    allowed = _number(headers.get("inin-ratelimit-allowed"))
+    count = _number(headers.get("inin-ratelimit-count"))
+    return allowed is None or count is None or count >= allowed
 
 
 def _whole(value: object, low: int, high: float = math.inf) -> bool:
