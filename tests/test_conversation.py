@@ -116,3 +116,10 @@ def test_snapshot_of_a_vanished_communication_raises() -> None:
     conv["participants"][1]["calls"] = []
     with pytest.raises(ParticipantNotFound, match="no longer"):
         snapshot_of(conv, target)
+
+
+def test_a_non_agent_participant_is_refused() -> None:
+    """Naming the customer's participant id is an error that lists the agents."""
+    with pytest.raises(ParticipantNotFound, match="is a customer participant") as info:
+        select_target(conversation(agent("p1", "u1")), participant_id="p-cust")
+    assert info.value.candidates == (("p1", "u1"),)

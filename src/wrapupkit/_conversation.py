@@ -94,6 +94,14 @@ def select_target(
                 candidates=candidates,
             )
         matches = chosen
+        purpose = chosen[0].get("purpose")
+        if purpose not in AGENT_PURPOSES:
+            raise ParticipantNotFound(
+                f"Participant {participant_id} of conversation {cid} is a {purpose} participant; "
+                f"wrap-up codes apply to agents: {_fmt(candidates)}.",
+                conversation_id=cid,
+                candidates=candidates,
+            )
         if user_id is not None and chosen[0].get("userId") != user_id:
             raise ParticipantNotFound(
                 f"Participant {participant_id} of conversation {cid} belongs to user "
