@@ -160,3 +160,14 @@ def test_bad_request_is_not_retryable(clock: FakeClock) -> None:
     with pytest.raises(BadRequest):
         run(fn, clock)
     assert len(calls) == 1
+
+
+def test_giving_up_on_an_unknown_outcome_reads_it_back(clock: FakeClock) -> None:
+    """When retries run out after a timeout, one read-back decides: applied is success, else the error."""
+    fn, calls = failing(*[TransportError("timeout", maybe_sent=True)] * 5)
+    assert run(fn, clock, RetryPolicy.no_retry(), settle=lambda exc: "was applied") == "was applied"
+    assert len(calls) == 1
+    fn, calls = failing(*[TransportError("timeout", maybe_sent=True)] * 5)
+    with pytest.raises(TransportError) as info:
+        run(fn, clock, RetryPolicy.no_retry(), settle=lambda exc: None)
+    assert any("not applied" in note for note in getattr(info.value, "__notes__", ["not applied"]))

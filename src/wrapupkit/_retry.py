@@ -141,21 +141,24 @@ def call_with_retries(
         except (GenesysAPIError, TransportError) as exc:
             if not retryable(exc):
                 raise
-            if attempt >= policy.max_tries:
-                _note(exc, attempt, "the retry policy's max_tries is reached")
-                raise
+            why = ""
             delay = next(delays)
-            if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            if attempt >= policy.max_tries:
+                why = "the retry policy's max_tries is reached"
+            elif isinstance(exc, RateLimited) and exc.retry_after is not None:
                 if exc.retry_after > policy.retry_after_max:
-                    _note(
-                        exc,
-                        attempt,
-                        f"Retry-After {exc.retry_after:g}s exceeds the {policy.retry_after_max:g}s cap",
-                    )
-                    raise
+                    why = f"Retry-After {exc.retry_after:g}s exceeds the {policy.retry_after_max:g}s cap"
                 delay = exc.retry_after
-            if clock.monotonic() + delay >= deadline:
-                _note(exc, attempt, "the call's deadline leaves no time for another attempt")
+            if not why and clock.monotonic() + delay >= deadline:
+                why = "the call's deadline leaves no time for another attempt"
+            if why:
+                if settle is not None and outcome_unknown(exc):
+                    settled = settle(exc)  # raises, with a note, if the outcome cannot be read
+                    if settled is not None:
+                        log.info("wrapupkit: %s had been applied before the failure", what)
+                        return settled
+                    _add(exc, "wrapupkit: read back after the failure: the write was not applied")
+                _note(exc, attempt, why)
                 raise
             log.warning(
                 "wrapupkit: %s failed (%s); retrying in %.2fs (attempt %d of %d)",
@@ -178,6 +181,11 @@ def _short(exc: BaseException) -> str:
     if isinstance(exc, GenesysAPIError):
         return f"HTTP {exc.status}" + (f" {exc.code}" if exc.code else "")
     return type(exc).__name__
+
+
+def _add(exc: BaseException, text: str) -> None:
+    if hasattr(exc, "add_note"):  # Python 3.11+
+        exc.add_note(text)
 
 
 def _note(exc: BaseException, attempts: int, why: str = "") -> None:
