@@ -647,3 +647,22 @@ def test_the_timeout_bounds_a_stalled_request() -> None:
         with pytest.raises(exc.TransportError, match="no response within"):
             client.apply_wrapup(conv.id, "Sale", timeout=0.5)
         assert emu.wrapup_writes(conv.id) == 0
+
+
+def test_without_retries_an_unknown_outcome_is_still_settled(
+    emu: Any, clock: FakeClock, org: dict[str, str]
+) -> None:
+    """With no retries left, a reset write is read back: applied means success; lost means a clear error."""
+    client = WrapupClient.from_credentials(
+        emu.client_id, emu.client_secret, host=emu.url, clock=clock, retry=RetryPolicy.no_retry()
+    )
+    applied = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    emu.reset_next("POST", r"/wrapup$", after_processing=True)
+    assert client.apply_wrapup(applied.id, "Sale").attempts == 1
+    assert emu.wrapup_writes(applied.id) == 1
+    lost = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    emu.reset_next("POST", r"/wrapup$", after_processing=False)
+    with pytest.raises(exc.TransportError) as info:
+        client.apply_wrapup(lost.id, "Sale")
+    assert emu.wrapup_writes(lost.id) == 0
+    assert any("not applied" in note for note in getattr(info.value, "__notes__", ["not applied"]))
