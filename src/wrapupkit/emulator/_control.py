@@ -17,6 +17,8 @@ from wrapupkit._clock import Clock
 from wrapupkit.emulator._backend import GenesysBackend
 from wrapupkit.emulator._errors import EmulatorError, bad_request
 from wrapupkit.emulator._faults import Faults, RequestLog
+from wrapupkit.emulator._notifications import hub_for
+from wrapupkit.emulator._notify_handlers import control as notifications_control
 from wrapupkit.emulator._render import conversation_json
 from wrapupkit.emulator._rules import Rules
 
@@ -94,6 +96,7 @@ class ControlPlane:
 
     def reset(self, _p: Payload) -> Any:
         self.backend.reset()
+        hub_for(self.backend).reset()
         self.faults.clear()
         self.rules.reset()
         self.log.clear()
@@ -294,6 +297,10 @@ class ControlPlane:
             after_processing=_get(p, "after_processing", (bool,), False),
         )
         return {}
+
+    def notifications(self, p: Payload) -> Any:
+        """Notification channels: ``info`` and the faults of ``NotificationHub`` (``op`` in the path)."""
+        return notifications_control(self.backend, p)
 
     def advance_clock(self, p: Payload) -> Any:
         seconds = _get(p, "seconds", _NUM)

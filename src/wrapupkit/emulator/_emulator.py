@@ -13,6 +13,7 @@ from wrapupkit.emulator._backend import GenesysBackend
 from wrapupkit.emulator._control import ControlPlane, Payload
 from wrapupkit.emulator._faults import Faults, RecordedRequest, RequestLog
 from wrapupkit.emulator._model import ConversationHandle
+from wrapupkit.emulator._notifications import NotificationHub, hub_for
 from wrapupkit.emulator._rules import Rules
 from wrapupkit.emulator._server import EmulatorServer
 
@@ -55,6 +56,9 @@ class Emulator:
         self.rules: Rules = rules if rules is not None else Rules()
         self.backend = GenesysBackend(self.clock, self.rules)
         self._host, self._port = host, port
+        self.notifications: NotificationHub = hub_for(self.backend)
+        """Notification channels, their WebSocket and its faults (see docs/emulator.md)."""
+        self.notifications.host = host
         self._faults = Faults(self.clock)
         self._log = RequestLog()
         self._stopping = threading.Event()
@@ -118,6 +122,7 @@ class Emulator:
             self._stopping.set()
             self.backend.timeline.wake.set()
             self._server.stop()
+            self.notifications.stop()
             if self._unsubscribe is not None:
                 self._unsubscribe()
             if self._timer is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from wrapupkit.emulator import _handlers as h
+from wrapupkit.emulator import _notify_handlers as nh
 
 
 __all__ = ["API_ROUTES", "CONTROL_PREFIX", "CONTROL_ROUTES", "ApiRoute", "ControlRoute", "match"]
@@ -31,6 +32,8 @@ _COMM_WRAPUP = (
 
 WRAPUP = "conversation:participant:wrapup"
 PATCH_PERMISSIONS = (WRAPUP, "conversation:call:record", "conversation:communication:disconnect")
+_CHANNELS = "/api/v2/notifications/channels"
+_SUBSCRIPTIONS = f"{_CHANNELS}/(?P<channel_id>{_ID})/subscriptions"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,12 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         h.get_wrapupcode,
         all_of=("routing:wrapupCode:view",),
     ),
+    _api("POST", _CHANNELS, nh.create_channel),
+    _api("GET", _CHANNELS, nh.list_channels),
+    _api("GET", _SUBSCRIPTIONS, nh.get_subscriptions),
+    _api("PUT", _SUBSCRIPTIONS, nh.put_subscriptions),
+    _api("POST", _SUBSCRIPTIONS, nh.post_subscriptions),
+    _api("DELETE", _SUBSCRIPTIONS, nh.delete_subscriptions),
 )
 
 
@@ -131,6 +140,8 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _control("POST", "/faults/stall", "stall_next"),
     _control("POST", "/faults/reset", "reset_next"),
     _control("POST", "/clock/advance", "advance_clock"),
+    _control("GET", "/notifications", "notifications"),
+    _control("POST", "/notifications/(?P<op>[a-z-]+)", "notifications"),
 )
 
 
