@@ -1,0 +1,476 @@
+"""One notification channel and its WebSocket, shared by every wait of one client. Strictly private.
+
+The channel is created on first use (``POST /api/v2/notifications/channels``); a daemon thread
+connects to its ``connectUri``, reads frames, watches heartbeats and reconnects.  Waits take
+reference-counted topics; unused topics linger, then go in one ``PUT``.  Conversation events are
+kept per conversation (latest only) for the current connection: the cache is emptied whenever the
+socket goes down, because events may have been lost while it was.  Imports ``websockets`` only in
+the reader thread.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import attrs
+
+from wrapupkit.exceptions import GenesysAPIError, NotFound, TransportError
+
+
+if TYPE_CHECKING:
+    from wrapupkit._notify_api import NotificationsCalls, TopicResult
+
+__all__ = ["Channel", "Event", "Options", "Outcome"]
+
+log = logging.getLogger("wrapupkit")
+CHANNEL_LIFETIME = 86400.0  # "Channels remain active for 24 hours" [FORUM]
+_CLOSING_TOPIC = "v2.system.socket_closing"
+_SLICE = 0.25  # longest real-time nap before a loop looks at its clock again
+
+
+class Outcome(enum.Enum):
+    EVENT = "event"
+    CHANGED = "changed"  # the socket went down or came back
+    HORIZON = "horizon"
+    CLOSED = "closed"
+
+
+@attrs.frozen
+class Event:
+    topic: str
+    seq: int
+    body: Mapping[str, Any]
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    heartbeat_timeout: float
+    connect_timeout: float
+    reconnect_delay: float
+    max_reconnect_delay: float
+    linger: float
+    renew_before: float
+    max_topics: int
+    cache_size: int = 10_000
+
+
+class _Gone(Exception):
+    """The channel no longer exists on the server: create a new one."""
+
+
+class Channel:
+    """A channel, its subscriptions, its socket and the latest event per conversation.  Thread-safe."""
+
+    def __init__(self, client: Any, options: Options) -> None:
+        self._client = weakref.ref(client)
+        self._clock = client.clock
+        self._opts = options
+        self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)
+        self._sub_lock = threading.Lock()  # one subscription request (or channel creation) at a time
+        self._api: NotificationsCalls | None = None
+        self.channel_id: str | None = None
+        self._uri: str | None = None
+        self.expires: float | None = None  # epoch seconds (client clock)
+        self.server_topics: set[str] = set()
+        self._refs: dict[str, int] = {}
+        self._idle: dict[str, float] = {}
+        self.rejected: dict[str, tuple[str, ...]] = {}
+        self._events: OrderedDict[str, Event] = OrderedDict()
+        self.seq = 0
+        self._generation = 0
+        self.connected = False
+        self.closed = False
+        self._socket: Any = None
+        self._thread: threading.Thread | None = None
+        self._opened = threading.Event()
+        self._stop = threading.Event()
+        self.counts = {"connections": 0, "reconnects": 0, "channels": 0, "heartbeats": 0, "events": 0}
+        self.waiting = 0
+        self._next_check = 0.0
+        on_advance = getattr(self._clock, "on_advance", None)
+        self._unhook = on_advance(lambda _now: self._poke()) if on_advance is not None else None
+
+    # -- waits ------------------------------------------------------------------------------------
+
+    def _poke(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+    def ensure_open(self) -> None:
+        """Start the reader on first use and wait (``connect_timeout``) for its first attempt."""
+        with self._lock:
+            if self.closed:
+                return
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="wrapupkit-notifications", daemon=True)
+                self._thread.start()
+        self._opened.wait(self._opts.connect_timeout)
+
+    def generation(self) -> int | None:
+        """The current connection's number, or None while disconnected."""
+        with self._lock:
+            return self._generation if self.connected and not self.closed else None
+
+    def has_topic(self, topic: str) -> bool:
+        with self._lock:
+            return topic in self.server_topics
+
+    def latest(self, conversation_id: str, after: int = 0) -> Event | None:
+        """The newest event for the conversation on the current connection, if newer than *after*."""
+        with self._lock:
+            event = self._events.get(conversation_id)
+            if event is None or event.seq <= after or not self.connected:
+                return None
+            return event
+
+    def await_(
+        self, conversation_id: str, *, after: int, generation: int | None, until: float
+    ) -> tuple[Outcome, Event | None]:
+        """Block until a newer event, a connection change, *until* (client clock) or close."""
+        with self._cond:
+            self.waiting += 1
+            try:
+                while True:
+                    if self.closed:
+                        return Outcome.CLOSED, None
+                    now_gen = self._generation if self.connected else None
+                    if now_gen != generation:
+                        return Outcome.CHANGED, None
+                    event = self._events.get(conversation_id) if generation is not None else None
+                    if event is not None and event.seq > after:
+                        return Outcome.EVENT, event
+                    left = until - self._clock.monotonic()
+                    if left <= 0:
+                        return Outcome.HORIZON, None
+                    self._cond.wait(min(left, _SLICE))
+            finally:
+                self.waiting -= 1
+
+    # -- topics -----------------------------------------------------------------------------------
+
+    def acquire(self, topic: str) -> str:
+        """Take a reference on *topic*: ``"ok"``, ``"rejected"``, ``"full"`` or ``"unavailable"``.
+
+        Every answer but ``"full"`` holds a reference that :meth:`release` must give back.
+        """
+        with self._lock:
+            if topic in self.rejected:
+                self._refs[topic] = self._refs.get(topic, 0) + 1
+                return "rejected"
+            if topic not in self._refs and len(self._refs) >= self._opts.max_topics:
+                return "full"
+            self._refs[topic] = self._refs.get(topic, 0) + 1
+            self._idle.pop(topic, None)
+            known = topic in self.server_topics and self.channel_id is not None
+        if not known:
+            self.ensure_open()
+            try:
+                self.sync()
+            except (GenesysAPIError, TransportError) as exc:
+                log.warning("wrapupkit: could not subscribe to %s (%s); polling instead", topic, exc)
+        with self._lock:
+            if topic in self.server_topics:
+                return "ok"
+            return "rejected" if topic in self.rejected else "unavailable"
+
+    def release(self, topic: str) -> None:
+        with self._lock:
+            left = self._refs.get(topic, 0) - 1
+            if left > 0:
+                self._refs[topic] = left
+                return
+            self._refs.pop(topic, None)
+            if topic not in self.rejected:
+                self._idle[topic] = self._clock.monotonic()
+        if self._opts.linger <= 0:
+            try:
+                self.sync()
+            except (GenesysAPIError, TransportError) as exc:
+                log.debug("wrapupkit: unsubscribing failed (%s); will retry", exc)
+
+    def _desired(self) -> set[str]:
+        with self._lock:
+            now, cap = self._clock.monotonic(), self._opts.max_topics
+            for topic in [t for t, since in self._idle.items() if now - since >= self._opts.linger]:
+                del self._idle[topic]
+            active = [t for t in self._refs if t not in self.rejected][:cap]
+            recent = sorted(self._idle, key=self._idle.__getitem__, reverse=True)
+            return set(active + recent[: max(0, cap - len(active))])
+
+    def sync(self, *, renew: bool = False) -> None:
+        """Make the server's topics what the waits need (one PUT or POST, or nothing)."""
+        with self._sub_lock:
+            if self.channel_id is None or self.closed:
+                return
+            desired = self._desired()
+            with self._lock:
+                current = set(self.server_topics)
+            if desired == current and not renew:
+                return
+            replace = renew or bool(current - desired)
+            channel_id, topics = self.channel_id, sorted(desired if replace else desired - current)
+            calls = self._calls()
+            try:
+                result = self._live_client()._call(
+                    lambda: calls.subscribe(channel_id, topics, replace=replace),
+                    "PUT notification subscriptions" if replace else "POST notification subscriptions",
+                )
+            except NotFound:
+                self._forget_channel()
+                raise
+            self._apply(result, current if not replace else set())
+
+    def _apply(self, result: TopicResult, kept: set[str]) -> None:
+        with self._cond:
+            self.server_topics = kept | set(result.subscribed)
+            self.expires = self._clock.time() + CHANNEL_LIFETIME  # resubscribing renews the channel
+            for topic, (reason, missing) in result.rejected.items():
+                if topic not in self.rejected:
+                    log.warning(
+                        "wrapupkit: Genesys rejected notification topic %s (%s%s); waits on it poll",
+                        topic,
+                        reason,
+                        f"; missing permission: {', '.join(missing)}" if missing else "",
+                    )
+                self.rejected[topic] = missing
+            for cid in [c for c, e in self._events.items() if e.topic not in self.server_topics]:
+                del self._events[cid]
+            self._cond.notify_all()
+
+    def _calls(self) -> NotificationsCalls:
+        with self._lock:
+            if self._api is None:
+                from wrapupkit._notify_api import NotificationsCalls
+
+                self._api = NotificationsCalls(self._live_client().api_client)
+            return self._api
+
+    def _live_client(self) -> Any:
+        client = self._client()
+        if client is None:
+            self.closed = True
+            raise TransportError("the WrapupClient is gone", maybe_sent=False)
+        return client
+
+    def _forget_channel(self) -> None:
+        with self._cond:
+            self.channel_id = self._uri = self.expires = None
+            self.server_topics = set()
+            self._events.clear()
+            socket = self._socket
+            self._cond.notify_all()
+        if socket is not None:
+            socket.close()
+
+    # -- the reader thread ------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        delay, failures = self._opts.reconnect_delay, 0
+        while not self.closed:
+            try:
+                uri = self._prepare()
+                started = time.monotonic()
+                reason = self._read(uri)
+                if reason == "expired":
+                    self._forget_channel()
+                if reason in ("closing", "expired") or time.monotonic() - started > 1.0:
+                    failures, delay = 0, self._opts.reconnect_delay
+                    continue
+                # a socket that died within a second: do not spin, back off as after a failure
+            except _Gone:
+                self._forget_channel()
+                failures += 1
+                if failures == 1:  # expired or evicted: make a new channel at once
+                    continue
+            except Exception as exc:  # noqa: BLE001 (any failure: back off and try again)
+                failures += 1
+                level = logging.WARNING if failures == 1 else logging.DEBUG
+                log.log(level, "wrapupkit: notification channel unavailable (%s); polling meanwhile", exc)
+                if failures >= 3:
+                    self._forget_channel()
+            finally:
+                self._opened.set()
+            self._stop.wait(delay)
+            delay = min(self._opts.max_reconnect_delay, delay * 2)
+
+    def _prepare(self) -> str:
+        with self._sub_lock:
+            if self.channel_id is None:
+                client, calls = self._live_client(), self._calls()
+                info = client._call(calls.create_channel, "POST notifications channel")
+                with self._lock:
+                    self.channel_id, self._uri = info.id, info.connect_uri
+                    self.expires = info.expires or self._clock.time() + CHANNEL_LIFETIME
+                    self.counts["channels"] += 1
+                log.info("wrapupkit: created notification channel %s", info.id)
+            desired = self._desired()
+            channel_id, uri = self.channel_id, self._uri
+            if desired and desired != self.server_topics:
+                client = self._live_client()
+                result = client._call(
+                    lambda: self._calls().subscribe(channel_id, sorted(desired), replace=True),
+                    "PUT notification subscriptions",
+                )
+                self._apply(result, set())
+        if uri is None:
+            raise _Gone
+        return uri
+
+    def _read(self, uri: str) -> str:
+        from websockets.exceptions import ConnectionClosed, InvalidStatus
+        from websockets.sync.client import connect
+
+        loopback = urlsplit(uri).hostname in ("127.0.0.1", "localhost", "::1")
+        try:
+            ws_cm = connect(
+                uri,
+                open_timeout=self._opts.connect_timeout,
+                close_timeout=1.0,
+                proxy=None if loopback else True,
+                max_size=None,
+            )
+            ws = ws_cm.__enter__()
+        except InvalidStatus as exc:
+            if exc.response.status_code in (404, 410):
+                raise _Gone from exc
+            raise
+        reason = "closed"
+        try:
+            with self._cond:
+                self._socket, self.connected = ws, True
+                self._generation += 1
+                self.counts["connections"] += 1
+                self._events.clear()
+                self._cond.notify_all()
+            self._opened.set()
+            log.info("wrapupkit: notification socket connected (channel %s)", self.channel_id)
+            last = time.monotonic()
+            timeout = self._opts.heartbeat_timeout
+            while not self.closed:
+                try:
+                    raw = ws.recv(timeout=min(_SLICE, timeout / 4))
+                except TimeoutError:
+                    if time.monotonic() - last > timeout:
+                        reason = "silent"
+                        break
+                except ConnectionClosed:
+                    reason = "dropped"
+                    break
+                else:
+                    last = time.monotonic()
+                    if self._handle(raw):
+                        reason = "closing"
+                        break
+                maintenance = self._maintain()
+                if maintenance:
+                    reason = maintenance
+                    break
+        finally:
+            with self._cond:
+                self._socket, self.connected = None, False
+                self._events.clear()
+                if not self.closed:
+                    self.counts["reconnects"] += 1
+                self._cond.notify_all()
+            ws_cm.__exit__(None, None, None)
+        if not self.closed:
+            log.info("wrapupkit: notification socket %s; reconnecting", reason)
+        return reason
+
+    def _handle(self, raw: str | bytes) -> bool:
+        """Record one frame; True when Genesys announced that the socket is closing."""
+        try:
+            message = json.loads(raw)
+        except ValueError:
+            return False
+        if not isinstance(message, dict):
+            return False
+        topic = str(message.get("topicName") or "")
+        body = message.get("eventBody")
+        if topic == "channel.metadata":
+            with self._lock:
+                self.counts["heartbeats"] += 1
+            return False
+        if topic == _CLOSING_TOPIC:
+            return True
+        if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+            return False
+        with self._cond:
+            if topic not in self.server_topics and topic not in self._refs:
+                return False
+            self.seq += 1
+            cid = body["id"]
+            self._events[cid] = Event(topic, self.seq, body)
+            self._events.move_to_end(cid)
+            while len(self._events) > self._opts.cache_size:
+                self._events.popitem(last=False)
+            self.counts["events"] += 1
+            self._cond.notify_all()
+        return False
+
+    def _maintain(self) -> str | None:
+        """Renew the channel before it expires and drop lingering topics (at most every 0.2 s)."""
+        now = time.monotonic()
+        if now < self._next_check:
+            return None
+        self._next_check = now + 0.2
+        expires = self.expires
+        left = None if expires is None else expires - self._clock.time()
+        try:
+            if left is not None and left <= 0:
+                return "expired"
+            if left is not None and left < self._opts.renew_before:
+                log.info("wrapupkit: renewing notification channel %s", self.channel_id)
+                self.sync(renew=True)
+            elif self._idle and self._desired() != self.server_topics:
+                self.sync()
+        except NotFound:
+            return "expired"
+        except (GenesysAPIError, TransportError) as exc:
+            self._next_check = now + 5.0
+            log.warning("wrapupkit: notification subscription update failed (%s)", exc)
+        return None
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop the reader and close the socket; blocked waits see ``CLOSED``.  Idempotent."""
+        with self._cond:
+            if self.closed and self._thread is None:
+                return
+            self.closed = True
+            socket = self._socket
+            thread, self._thread = self._thread, None
+            self._cond.notify_all()
+        self._stop.set()
+        self._opened.set()
+        if self._unhook is not None:
+            self._unhook()
+            self._unhook = None
+        if socket is not None:
+            socket.close()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=5)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "channel_id": self.channel_id,
+                "connected": self.connected and not self.closed,
+                "topics": frozenset(self.server_topics),
+                "active_topics": frozenset(self._refs),
+                "rejected_topics": dict(self.rejected),
+                "waiting": self.waiting,
+                "expires": self.expires,
+                **self.counts,
+            }
