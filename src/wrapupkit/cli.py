@@ -127,7 +127,7 @@ def _add_call_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``wrapupkit`` argument parser. Strictly private (public for docs and tests)."""
+    """The ``wrapupkit`` argument parser (not part of the API; its help is the documentation)."""
     parser = _Parser(
         prog="wrapupkit",
         description="Apply Genesys Cloud wrap-up codes. Credentials come from GENESYSCLOUD_* variables.",
