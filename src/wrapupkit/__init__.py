@@ -8,7 +8,7 @@ only when a client is first created.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wrapupkit import exceptions
 from wrapupkit._api import apply_wrapup
@@ -38,12 +38,32 @@ from wrapupkit.exceptions import (
 )
 
 
+if TYPE_CHECKING:
+    from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
+    from wrapupkit._client import WrapupClient
+    from wrapupkit._ratelimit import RateLimiter
+
+# Names imported on first use, so that `import wrapupkit` stays cheap.
+_LAZY = {
+    "WrapupClient": "wrapupkit._client",
+    "BulkItem": "wrapupkit._bulk",
+    "BulkOutcome": "wrapupkit._bulk",
+    "BulkReport": "wrapupkit._bulk",
+    "BulkStatus": "wrapupkit._bulk",
+    "apply_many": "wrapupkit._bulk",
+    "RateLimiter": "wrapupkit._ratelimit",
+}
+
 # A library logs, an application decides where logs go (and nothing reaches stderr by default).
 logging.getLogger("wrapupkit").addHandler(logging.NullHandler())
 
 __all__ = [
     "AlreadyWrappedUp",
     "AmbiguousParticipant",
+    "BulkItem",
+    "BulkOutcome",
+    "BulkReport",
+    "BulkStatus",
     "Clock",
     "CodeSet",
     "CommunicationSnapshot",
@@ -56,6 +76,7 @@ __all__ = [
     "Optimistic",
     "ParticipantNotFound",
     "Polling",
+    "RateLimiter",
     "ReadinessContext",
     "ReadinessStrategy",
     "ReadinessTimeout",
@@ -68,17 +89,19 @@ __all__ = [
     "WrapupResult",
     "WrapupkitError",
     "__version__",
+    "apply_many",
     "apply_wrapup",
     "exceptions",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    # WrapupClient's module is light, but keep the door shut on anything heavier.
-    if name == "WrapupClient":
-        from wrapupkit._client import WrapupClient
+    if name in _LAZY:
+        import importlib
 
-        return WrapupClient
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
     if name == "__version__":
         from importlib.metadata import version
 

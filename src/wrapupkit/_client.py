@@ -35,7 +35,12 @@ from wrapupkit.exceptions import (
 
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Iterable
+
     from wrapupkit._auth import ClientCredentials
+    from wrapupkit._bulk import BulkItem, BulkReport
+    from wrapupkit._ratelimit import RateLimiter
     from wrapupkit._sdk import Api
     from wrapupkit._transport import CallBudget, Transport
 
@@ -329,6 +334,38 @@ class WrapupClient:
         fields["name"] = resolved.name
         first = session.snapshot_from(conversation)
         return self._wait_and_write(strategy, session, resolved, fields, first, budget, overwrite)
+
+    def apply_many(
+        self,
+        items: Iterable[BulkItem | Sequence[Any] | Mapping[str, Any]],
+        *,
+        max_workers: int = 4,
+        rate_limit: RateLimiter | float | None = 300,
+        journal: str | os.PathLike[str] | None = None,
+        progress: bool = True,
+        readiness: Readiness | None = None,
+        timeout: float | dt.timedelta | None = None,
+        overwrite: bool = False,
+        duration: float | dt.timedelta | None = None,
+    ) -> BulkReport:
+        """Apply many wrap-ups concurrently under one rate limit; see :func:`wrapupkit.apply_many`.
+
+        .. versionadded:: 0.1.0
+        """
+        from wrapupkit._bulk import apply_many
+
+        return apply_many(
+            self,
+            items,
+            max_workers=max_workers,
+            rate_limit=rate_limit,
+            journal=journal,
+            progress=progress,
+            readiness=readiness,
+            timeout=timeout,
+            overwrite=overwrite,
+            duration=duration,
+        )
 
     def _wait_and_write(  # noqa: PLR0917 - private, called once
         self,

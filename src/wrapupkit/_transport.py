@@ -118,10 +118,13 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
                 body = json.dumps(options.body)  # the SDK sends a literal null for "no body", so do we
         else:
             fields = options.query_params or None
-        if self.gate is not None:
-            self.gate()
-        timeout = self._timeout()
         budget = _budget.get()
+        if self.gate is not None:
+            queued_at = self.clock.monotonic()
+            self.gate()
+            if budget is not None:  # time queued for a shared rate limit is not the call's own time
+                budget.deadline += self.clock.monotonic() - queued_at
+        timeout = self._timeout()
         if budget is not None:
             budget.requests += 1
         with self._lock:
