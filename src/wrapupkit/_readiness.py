@@ -252,6 +252,8 @@ class Polling(ReadinessStrategy):
     .. versionadded:: 0.1.0
     """
 
+    max_rejections = 3
+
     def __init__(
         self,
         *,
@@ -259,8 +261,10 @@ class Polling(ReadinessStrategy):
         max_delay: float = 2.0,
         factor: float = 2.0,
         jitter: float = 0.5,
-        max_rejections: int = 3,
+        max_rejections: int | None = None,
     ) -> None:
+        if max_rejections is None:
+            max_rejections = type(self).max_rejections  # each subclass keeps its own default
         if initial_delay < 0 or max_delay < 0 or factor < 1 or not 0 <= jitter <= 1 or max_rejections < 0:
             raise ValueError("delays must be >= 0, factor >= 1, 0 <= jitter <= 1, max_rejections >= 0")
         self.initial_delay = initial_delay
@@ -274,7 +278,7 @@ class Polling(ReadinessStrategy):
 
     def __repr__(self) -> str:
         return (
-            f"Polling(initial_delay={self.initial_delay}, max_delay={self.max_delay}, "
+            f"{type(self).__name__}(initial_delay={self.initial_delay}, max_delay={self.max_delay}, "
             f"factor={self.factor}, jitter={self.jitter}, max_rejections={self.max_rejections})"
         )
 
@@ -284,35 +288,18 @@ class Optimistic(Polling):
 
     Costs no reads when the agent is already in after-call work.  After a
     refusal it reads the conversation (to notice a wrap-up the agent applied
-    meanwhile) and writes again once the predicate allows, until ``max_rejections``.
+    meanwhile) and writes again once the predicate allows, until ``max_rejections``
+    (default 10).
 
     .. versionadded:: 0.1.0
     """
 
-    def __init__(
-        self,
-        *,
-        initial_delay: float = 0.25,
-        max_delay: float = 2.0,
-        factor: float = 2.0,
-        jitter: float = 0.5,
-        max_rejections: int = 10,
-    ) -> None:
-        super().__init__(
-            initial_delay=initial_delay,
-            max_delay=max_delay,
-            factor=factor,
-            jitter=jitter,
-            max_rejections=max_rejections,
-        )
+    max_rejections = 10
 
     def decide(self, ctx: ReadinessContext) -> Decision:
         if ctx.rejections == 0:
             return Decision.ready("optimistic first try")
         return judge(ctx.snapshot)
-
-    def __repr__(self) -> str:
-        return super().__repr__().replace("Polling(", "Optimistic(", 1)
 
 
 class FunctionStrategy(ReadinessStrategy):
