@@ -138,7 +138,8 @@ class Channel:
     ) -> tuple[Outcome, Event | None]:
         """Block until a newer event, a connection change, *until* (client clock) or close."""
         with self._cond:
-            self.waiting += 1
+            counted = generation is not None  # "waiting" counts waits listening for events
+            self.waiting += counted
             try:
                 while True:
                     if self.closed:
@@ -154,7 +155,7 @@ class Channel:
                         return Outcome.HORIZON, None
                     self._cond.wait(min(left, _SLICE))
             finally:
-                self.waiting -= 1
+                self.waiting -= counted
 
     # -- topics -----------------------------------------------------------------------------------
 

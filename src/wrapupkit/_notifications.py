@@ -323,7 +323,13 @@ class Notifications(Polling):
 
     def wait(self, waiter: Waiter, delay: float) -> CommunicationSnapshot:
         rec = self._current(waiter)
-        if rec is None or rec.channel is None or rec.polling_only or rec.after_rejection:
+        if (
+            rec is None
+            or rec.channel is None
+            or rec.channel.closed
+            or rec.polling_only
+            or rec.after_rejection
+        ):
             if rec is not None:
                 rec.after_rejection = False
             return waiter.sleep_then_poll(delay)

@@ -228,7 +228,7 @@ class NotificationHub:
             socket.close(1000, "Emulator reset")
 
     def _beat_loop(self) -> None:
-        next_beat = time.monotonic()
+        next_beat = time.monotonic() + (self.heartbeat_interval or 0.0)
         while not self._stop.wait(0.02 if (self.heartbeat_interval or 1) < 0.25 else 0.25):
             self.expire_due()
             interval = self.heartbeat_interval

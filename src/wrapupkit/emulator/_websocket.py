@@ -28,7 +28,11 @@ _PATH = re.compile(r"/channels/(?P<channel_id>[^/?#]+)")
 
 
 class Socket:
-    """One accepted WebSocket: thread-safe JSON sends, a *silent* switch, polite close and abrupt drop."""
+    """One WebSocket, attached to its channel during the handshake: frames sent before the handshake
+    completes are queued and go out first, as a server that delivers from the moment it accepts.
+
+    Thread-safe JSON sends, a *silent* switch, polite close and abrupt drop.
+    """
 
     def __init__(self, connection: ServerConnection, channel_id: str) -> None:
         self.connection = connection
@@ -36,6 +40,17 @@ class Socket:
         self.silent = False
         """When set, nothing more is sent (heartbeats and events vanish): a socket gone quiet."""
         self._lock = threading.Lock()
+        self._open = False
+        self._backlog: list[str] = []
+
+    def opened(self) -> None:
+        """The handshake is done: send what was queued."""
+        with self._lock:
+            self._open = True
+            backlog, self._backlog = self._backlog, []
+            for text in backlog:
+                with contextlib.suppress(ConnectionClosed, OSError, RuntimeError):
+                    self.connection.send(text)
 
     def send(self, payload: dict[str, Any]) -> bool:
         """Send one JSON text frame; False when the socket is silent or closed."""
@@ -43,6 +58,9 @@ class Socket:
             return False
         text = json.dumps(payload, separators=(",", ":"))
         with self._lock:
+            if not self._open:
+                self._backlog.append(text)
+                return True
             try:
                 self.connection.send(text)
             except (ConnectionClosed, OSError, RuntimeError):
@@ -97,6 +115,8 @@ class SocketServer:
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="wrapupkit-emulator-ws", daemon=True
         )
+        self._accepted: dict[int, Socket] = {}
+        self._lock = threading.Lock()
 
     @property
     def port(self) -> int:
@@ -117,16 +137,18 @@ class SocketServer:
         refused = self._admit(found["channel_id"])
         if refused is not None:
             return connection.respond(refused[0], refused[1] + "\n")
+        socket = Socket(connection, found["channel_id"])
+        with self._lock:
+            self._accepted[id(connection)] = socket
+        self._attach(socket)  # events from now on reach this socket
         return None
 
     def _handle(self, connection: ServerConnection) -> None:
-        request = connection.request
-        path = request.path.split("?", 1)[0] if request is not None else ""
-        found = _PATH.fullmatch(path)
-        if found is None:  # process_request refused it already
+        with self._lock:
+            socket = self._accepted.pop(id(connection), None)
+        if socket is None:  # process_request refused it already
             return
-        socket = Socket(connection, found["channel_id"])
-        self._attach(socket)
+        socket.opened()
         try:
             for message in connection:
                 if isinstance(message, str):
