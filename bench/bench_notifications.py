@@ -1,0 +1,151 @@
+"""Notifications vs Polling: ready-to-POST latency and HTTP requests per wrap-up, on loopback.
+
+Each conversation's call ends while apply_wrapup() waits (0.2-0.6 s after it starts), and after-call
+work becomes pending 0-0.3 s later.  Latency is measured in the emulator, from the moment ACW became
+pending to the moment the wrap-up was recorded.  A second phase wraps up conversations that were already
+ready (their event arrived before the call).  Prints a markdown table; asserts nothing.
+
+    python bench/bench_notifications.py [--n 200] [--workers 20] [--agents 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from _common import percentiles, seed
+
+from wrapupkit import Polling, ReadinessStrategy, WrapupClient
+from wrapupkit._notifications import Notifications
+from wrapupkit.emulator import Emulator
+
+
+class Stopwatch:
+    """Per conversation: when ACW became pending, and when a wrap-up was recorded (emulator side)."""
+
+    def __init__(self, emu: Any) -> None:
+        self.emu = emu
+        self.lock = threading.Lock()
+        self.pending: dict[str, float] = {}
+        self.recorded: dict[str, float] = {}
+        self.unsubscribe = emu.backend.on_change(self.changed)
+
+    def changed(self, cid: str) -> None:
+        now = time.perf_counter()
+        with self.emu.backend.lock:
+            conv = self.emu.backend.conversations.get(cid)
+            agent = conv.agents[0] if conv is not None else None
+            acw = agent.comm.acw if agent is not None else None
+            wrapped = agent is not None and agent.wrapup is not None
+        with self.lock:
+            if acw == "pending" and cid not in self.pending:
+                self.pending[cid] = now
+            if wrapped and cid not in self.recorded:
+                self.recorded[cid] = now
+
+
+def requests_by_kind(emu: Any) -> dict[str, int]:
+    kinds = {"GET conversation": 0, "POST wrap-up": 0, "channel/subscriptions": 0, "other": 0}
+    for r in emu.requests:
+        if r.method == "GET" and r.path.startswith("/api/v2/conversations/"):
+            kinds["GET conversation"] += 1
+        elif r.method == "POST" and r.path.endswith("/wrapup"):
+            kinds["POST wrap-up"] += 1
+        elif "/notifications/" in r.path:
+            kinds["channel/subscriptions"] += 1
+        else:
+            kinds["other"] += 1
+    return kinds
+
+
+def run(
+    name: str, strategy: ReadinessStrategy, emu: Any, ids: dict[str, str], args: argparse.Namespace
+) -> list[str]:
+    client = WrapupClient.from_credentials(
+        emu.client_id, emu.client_secret, host=emu.url, readiness=strategy, max_connections=args.workers
+    )
+    client.codes(ids["queue"])  # a warm code cache: the figures are about readiness
+    agents = [emu.add_user(f"{name} agent {n}") for n in range(args.agents)]
+    rng = random.Random(11)
+    specs = [(agents[i % len(agents)], rng.uniform(0.2, 0.6), rng.uniform(0.0, 0.3)) for i in range(args.n)]
+    watch = Stopwatch(emu)
+    emu.clear_requests()
+
+    def waiting(spec: tuple[str, float, float]) -> str:
+        agent, disconnect_after, acw_delay = spec
+        conv = emu.add_conversation(
+            user_id=agent, queue_id=ids["queue"], disconnect_after=disconnect_after, acw_delay=acw_delay
+        )
+        client.apply_wrapup(conv.id, "Sale", user_id=agent)
+        return str(conv.id)
+
+    with ThreadPoolExecutor(args.workers) as pool:
+        cids = list(pool.map(waiting, specs))
+    kinds = requests_by_kind(emu)
+    reactions = [(watch.recorded[c] - watch.pending[c]) * 1000 for c in cids]
+    stats = percentiles(reactions)
+
+    # Phase 2: the conversation is already in ACW when apply_wrapup() is called.
+    ready = [emu.add_conversation(user_id=agents[i % len(agents)], queue_id=ids["queue"]) for i in range(50)]
+    time.sleep(0.5)  # let the events reach the client (the point of this phase)
+    emu.clear_requests()
+    for conv in ready:
+        client.apply_wrapup(conv.id, "Sale", user_id=conv.user_id)
+    already = len(emu.requests) / len(ready)
+    watch.unsubscribe()
+    return [
+        name,
+        str(len(cids)),
+        f"{stats['p50']:.1f}",
+        f"{stats['p95']:.1f}",
+        f"{stats['p99']:.1f}",
+        f"{stats['max']:.1f}",
+        f"{sum(kinds.values()) / len(cids):.2f}",
+        f"{kinds['GET conversation'] / len(cids):.2f}",
+        f"{kinds['channel/subscriptions']}",
+        f"{already:.2f}",
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=20)
+    parser.add_argument("--agents", type=int, default=20)
+    args = parser.parse_args()
+    logging.getLogger("wrapupkit").setLevel(logging.WARNING)
+    rows = []
+    with Emulator() as emu:
+        ids = seed(emu)
+        rows.append(run("Polling()", Polling(), emu, ids, args))
+        with Notifications() as notifications:
+            rows.append(run("Notifications()", notifications, emu, ids, args))
+    print(
+        f"ready-to-POST latency (ms, ACW pending → wrap-up recorded) over {args.n} conversations, "
+        f"{args.workers} concurrent waits, {args.agents} agents\n"
+    )
+    header = [
+        "strategy",
+        "wrap-ups",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "requests / wrap-up",
+        "GETs / wrap-up",
+        "channel+subscription requests (total)",
+        "requests / wrap-up, event already received",
+    ]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
