@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from wrapupkit.emulator._backend import GenesysBackend
 from wrapupkit.emulator._errors import EmulatorError, bad_request, not_found
+from wrapupkit.emulator._events import event_body, topics_of
 from wrapupkit.emulator._model import iso
 from wrapupkit.emulator._render import conversation_json
 
@@ -30,7 +31,7 @@ from wrapupkit.emulator._render import conversation_json
 if TYPE_CHECKING:
     from wrapupkit.emulator._websocket import Socket, SocketServer
 
-__all__ = ["TOPIC_TEMPLATES", "NotificationHub", "event_body", "hub_for"]
+__all__ = ["TOPIC_TEMPLATES", "NotificationHub", "hub_for"]
 
 USER_TOPIC = "v2.users.{id}.conversations"
 QUEUE_TOPIC = "v2.routing.queues.{id}.conversations"
@@ -43,88 +44,6 @@ SOCKET_CLOSING = {
     "topicName": "v2.system.socket_closing",
     "eventBody": {"message": "Socket closing"},
 }  # [INF]
-
-# Keys of the SDK 269 event models (ConversationEventTopicParticipant / ...Wrapup / per-media models).
-_PARTICIPANT_KEYS = frozenset(
-    [
-        "id",
-        "connectedTime",
-        "endTime",
-        "userId",
-        "name",
-        "queueId",
-        "purpose",
-        "wrapupRequired",
-        "wrapupPrompt",
-        "wrapupTimeoutMs",
-        "wrapup",
-        "startAcwTime",
-        "endAcwTime",
-        "attributes",
-        "calls",
-        "callbacks",
-        "chats",
-        "cobrowsesessions",
-        "emails",
-        "messages",
-        "screenshares",
-        "socialExpressions",
-        "videos",
-    ]
-)
-_WRAPUP_KEYS = frozenset(("code", "notes", "tags", "durationSeconds", "endTime"))
-_COMM_KEYS = frozenset(
-    [
-        "id",
-        "state",
-        "initialState",
-        "direction",
-        "connectedTime",
-        "disconnectedTime",
-        "disconnectType",
-        "wrapup",
-        "afterCallWork",
-        "afterCallWorkRequired",
-    ]
-)
-_NO_DIRECTION = frozenset(("socialExpressions", "videos", "cobrowsesessions", "screenshares", "chats"))
-_MEDIA_ARRAYS = frozenset(("calls", "callbacks", "chats", "cobrowsesessions", "emails", "messages"))
-_MEDIA_ARRAYS |= frozenset(("screenshares", "socialExpressions", "videos"))
-
-
-def event_body(conversation: dict[str, Any]) -> dict[str, Any]:
-    """A ``ConversationEventTopicConversation`` body from GET-conversation JSON (keys filtered)."""
-
-    def wrapup(value: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in value.items() if k in _WRAPUP_KEYS}
-
-    def comm(array: str, value: dict[str, Any]) -> dict[str, Any]:
-        keys = _COMM_KEYS - {"direction"} if array in _NO_DIRECTION else _COMM_KEYS
-        out = {k: v for k, v in value.items() if k in keys}
-        if "wrapup" in out:
-            out["wrapup"] = wrapup(out["wrapup"])
-        return out
-
-    participants = []
-    for p in conversation.get("participants", []):
-        out = {k: v for k, v in p.items() if k in _PARTICIPANT_KEYS}
-        if "wrapup" in out:
-            out["wrapup"] = wrapup(out["wrapup"])
-        for array in _MEDIA_ARRAYS & out.keys():
-            out[array] = [comm(array, c) for c in out[array]]
-        participants.append(out)
-    return {"id": conversation["id"], "participants": participants}
-
-
-def _topics_of(body: dict[str, Any]) -> set[str]:
-    """The concrete topics an event about this conversation is published on."""
-    topics: set[str] = set()
-    for p in body["participants"]:
-        if p.get("userId"):
-            topics.add(f"v2.users.{p['userId']}.conversations")
-        if p.get("queueId"):
-            topics.add(f"v2.routing.queues.{p['queueId']}.conversations")
-    return topics
 
 
 @dataclass
@@ -426,7 +345,7 @@ class NotificationHub:
             if conv is None:
                 return
             body = event_body(conversation_json(conv, self.backend.rules))
-        topics = _topics_of(body)
+        topics = topics_of(body)
         with self._lock:
             targets = [
                 (ch.socket, topic)
