@@ -41,6 +41,7 @@ from wrapupkit.exceptions import (
 if TYPE_CHECKING:
     from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
     from wrapupkit._client import WrapupClient
+    from wrapupkit._notifications import Notifications, NotificationStatus
     from wrapupkit._ratelimit import RateLimiter
 
 # Names imported on first use, so that `import wrapupkit` stays cheap.
@@ -52,6 +53,8 @@ _LAZY = {
     "BulkStatus": "wrapupkit._bulk",
     "apply_many": "wrapupkit._bulk",
     "RateLimiter": "wrapupkit._ratelimit",
+    "Notifications": "wrapupkit._notifications",
+    "NotificationStatus": "wrapupkit._notifications",
 }
 
 # A library logs, an application decides where logs go (and nothing reaches stderr by default).
@@ -73,6 +76,8 @@ __all__ = [
     "Immediate",
     "InteractionTypeMismatch",
     "MediaType",
+    "NotificationStatus",
+    "Notifications",
     "Optimistic",
     "ParticipantNotFound",
     "Polling",
