@@ -13,40 +13,15 @@ from __future__ import annotations
 import argparse
 import logging
 import random
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from _common import percentiles, seed
+from _common import Stopwatch, percentiles, seed
 
 from wrapupkit import Polling, ReadinessStrategy, WrapupClient
 from wrapupkit._notifications import Notifications
 from wrapupkit.emulator import Emulator
-
-
-class Stopwatch:
-    """Per conversation: when ACW became pending, and when a wrap-up was recorded (emulator side)."""
-
-    def __init__(self, emu: Any) -> None:
-        self.emu = emu
-        self.lock = threading.Lock()
-        self.pending: dict[str, float] = {}
-        self.recorded: dict[str, float] = {}
-        self.unsubscribe = emu.backend.on_change(self.changed)
-
-    def changed(self, cid: str) -> None:
-        now = time.perf_counter()
-        with self.emu.backend.lock:
-            conv = self.emu.backend.conversations.get(cid)
-            agent = conv.agents[0] if conv is not None else None
-            acw = agent.comm.acw if agent is not None else None
-            wrapped = agent is not None and agent.wrapup is not None
-        with self.lock:
-            if acw == "pending" and cid not in self.pending:
-                self.pending[cid] = now
-            if wrapped and cid not in self.recorded:
-                self.recorded[cid] = now
 
 
 def requests_by_kind(emu: Any) -> dict[str, int]:

@@ -11,37 +11,14 @@ from __future__ import annotations
 
 import argparse
 import random
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from _common import percentiles, seed
+from _common import Stopwatch, percentiles, seed
 
 from wrapupkit import Immediate, Polling, WrapupClient
 from wrapupkit.emulator import Emulator
-
-
-class Stopwatch:
-    """Records, per conversation, when ACW became pending and when a wrap-up was recorded."""
-
-    def __init__(self, emu: Any) -> None:
-        self.emu = emu
-        self.lock = threading.Lock()
-        self.pending: dict[str, float] = {}
-        self.recorded: dict[str, float] = {}
-        emu.backend.on_change(self.changed)
-
-    def changed(self, cid: str) -> None:
-        now = time.monotonic()
-        conv = self.emu.conversation_json(cid)
-        agent = next(p for p in conv["participants"] if p.get("purpose") == "agent")
-        comm = agent["calls"][-1]
-        with self.lock:
-            if (comm.get("afterCallWork") or {}).get("state") == "pending" and cid not in self.pending:
-                self.pending[cid] = now
-            if (comm.get("wrapup") or {}).get("code") and cid not in self.recorded:
-                self.recorded[cid] = now
 
 
 def run_variant(name: str, n: int, workers: int, apply: Any, emu: Any, ids: dict[str, str]) -> list[str]:
@@ -66,6 +43,7 @@ def run_variant(name: str, n: int, workers: int, apply: Any, emu: Any, ids: dict
                 cids.append(f.result())
             except Exception:  # the fixed-sleep recipe fails when its sleep is too short
                 failures += 1
+    watch.unsubscribe()
     reactions = [(watch.recorded[c] - watch.pending[c]) * 1000 for c in cids if c in watch.recorded]
     stats = percentiles(reactions) if reactions else {"p50": 0, "p95": 0, "p99": 0, "max": 0}
     requests = len(emu.requests) / n

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from small_org import SECRET, Org
 from wrapupkit import RetryPolicy
 from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, Journal, apply_many, as_item
 from wrapupkit._client import WrapupClient
@@ -25,28 +26,6 @@ from wrapupkit._ratelimit import RateLimiter
 from wrapupkit.emulator import Emulator
 from wrapupkit.exceptions import ConfigurationError, InvalidInput
 from wrapupkit.testing import FakeClock
-
-
-SECRET = "TOP-SECRET-NOTES do not leak"
-
-
-class Org:
-    """An emulated org with one queue, two codes and an agent."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
-        self.sale = emu.add_code("Sale")
-        self.no_sale = emu.add_code("No Sale")
-        # MANDATORY: no ACW timeout, so fake time spent waiting for the rate limit cannot expire ACW.
-        self.queue = emu.add_queue("Support", codes=[self.sale, self.no_sale], wrapup_prompt="MANDATORY")
-        self.user = emu.add_user("Ada")
-
-    def conversations(self, n: int) -> list[str]:
-        return [self.emu.add_conversation(user_id=self.user, queue_id=self.queue).id for _ in range(n)]
-
-    def posts(self, conversation_id: str | None = None) -> int:
-        path = f"{conversation_id}/.*wrapup" if conversation_id else "wrapup"
-        return len(self.emu.requests_matching("POST", path))
 
 
 @pytest.fixture(name="org")

@@ -8,10 +8,10 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from small_org import SECRET, Org
 from wrapupkit import cli
 from wrapupkit.emulator import Emulator
 from wrapupkit.exceptions import (
@@ -29,23 +29,6 @@ from wrapupkit.exceptions import (
     UnknownWrapupCode,
     UnsupportedInteraction,
 )
-
-
-SECRET = "TOP-SECRET-NOTES do not leak"
-
-
-class Org:
-    """An emulated org with one queue, two codes and an agent."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.emu = emu
-        self.sale = emu.add_code("Sale")
-        self.no_sale = emu.add_code("No Sale")
-        self.queue = emu.add_queue("Support", codes=[self.sale, self.no_sale], wrapup_prompt="MANDATORY")
-        self.user = emu.add_user("Ada")
-
-    def conversation(self, **kwargs: Any) -> str:
-        return self.emu.add_conversation(user_id=self.user, queue_id=self.queue, **kwargs).id
 
 
 def emulator_env(emu: Emulator) -> dict[str, str]:
