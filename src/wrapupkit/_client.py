@@ -23,7 +23,6 @@ from wrapupkit.exceptions import (
     BadRequest,
     ConfigurationError,
     Conflict,
-    Forbidden,
     GenesysAPIError,
     InteractionTypeMismatch,
     ReadinessFailed,
@@ -231,7 +230,7 @@ class WrapupClient:
     def _in_org(self, name: str) -> bool:
         try:
             return bool(self._call(lambda: self._api.org_codes_named(name), "GET org wrap-up codes"))
-        except (Forbidden, TransportError, GenesysAPIError):
+        except (GenesysAPIError, TransportError):
             return False  # only used to improve the message
 
     # -- the call -------------------------------------------------------------------------------------

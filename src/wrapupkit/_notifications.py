@@ -135,7 +135,7 @@ class Notifications(Polling):
         max_delay: float = 2.0,
         factor: float = 2.0,
         jitter: float = 0.5,
-        max_rejections: int = 3,
+        max_rejections: int | None = None,
     ) -> None:
         super().__init__(
             initial_delay=initial_delay,
