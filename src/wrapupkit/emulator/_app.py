@@ -74,7 +74,7 @@ class App:
     """Dispatches requests to the API handlers and the control plane of one emulator.
 
     Args:
-        wait: blocks for real seconds (latency, stalls); returns early when the emulator stops.
+        wait: blocks for real seconds (latency, stalls); returns early, and True, when the emulator stops.
     """
 
     def __init__(
@@ -83,7 +83,7 @@ class App:
         faults: Faults,
         log: RequestLog,
         control: ControlPlane,
-        wait: Callable[[float], object],
+        wait: Callable[[float], bool],
     ) -> None:
         self.backend = backend
         self.faults = faults
@@ -137,8 +137,9 @@ class App:
         if reset is not None and not reset.after_processing:
             self._record(req, 0)
             return None
-        if stall is not None and not stall.after_processing:
-            self._wait(stall.seconds)
+        if stall is not None and not stall.after_processing and self._wait(stall.seconds):
+            self._record(req, 0)  # stopped mid-stall: drop the connection rather than half-answer
+            return None
         failure = self.faults.take("fail", method, path)
         if failure is not None:
             response = self._headers(self._failure(failure, context_id), context_id, self.faults.admit(None))
@@ -148,8 +149,8 @@ class App:
             self._record(req, 0)
             return None
         self._record(req, response.status)
-        if stall is not None and stall.after_processing:
-            self._wait(stall.seconds)
+        if stall is not None and stall.after_processing and self._wait(stall.seconds):
+            return None  # stopped mid-stall: the effect stands, the answer is dropped (like reset_next)
         return response
 
     def _failure(self, fault: Fault, context_id: str) -> Response:
