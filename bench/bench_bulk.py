@@ -25,7 +25,7 @@ from typing import Any
 
 from wrapupkit import RetryPolicy, WrapupClient
 from wrapupkit._bulk import apply_many
-from wrapupkit._ratelimit import RateLimiter
+from wrapupkit import RateLimiter
 from wrapupkit.emulator import Emulator
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from _common import Stopwatch, percentiles, seed
 
 from wrapupkit import Polling, ReadinessStrategy, WrapupClient
-from wrapupkit._notifications import Notifications
+from wrapupkit import Notifications
 from wrapupkit.emulator import Emulator
 
 

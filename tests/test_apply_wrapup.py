@@ -507,7 +507,7 @@ def test_secrets_and_notes_stay_out_of_logs_and_reprs(
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     client.apply_wrapup(conv.id, "Sale", notes="card ending 4242")
     token = client.api_client.access_token
-    text = caplog.text + repr(client) + repr(client._credentials)
+    text = caplog.text + repr(client) + repr(client.http.credentials) + repr(client.http)
     assert token
     assert token not in text
     assert emu.client_secret not in text
@@ -587,7 +587,7 @@ def test_errors_in_from_env_are_configuration_errors() -> None:
 )
 def test_region_names_map_like_the_sdk(region: str, host: str) -> None:
     """Region keys and domains map to the SDK's PureCloudRegionHosts (no request is made)."""
-    from wrapupkit._auth import REGIONS, api_host_for
+    from wrapupkit._http import REGIONS, api_host_for
 
     assert api_host_for(region) == host
     import PureCloudPlatformClientV2 as sdk
@@ -629,7 +629,7 @@ def test_wraps_a_callers_authenticated_api_client(emu: Any, clock: FakeClock, or
     client = WrapupClient(api_client, clock=clock, retry=RetryPolicy.no_wait())
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     assert client.apply_wrapup(conv.id, "Sale").attempts == 1
-    assert api_client.get_http_client() is client.transport  # our transport, not the retrying default
+    assert api_client.get_http_client() is client.http.transport  # our transport, not the retrying default
 
 
 def test_the_timeout_bounds_a_stalled_request() -> None:

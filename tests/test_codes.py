@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wrapupkit import CodeSet, WrapupCode
-from wrapupkit._client import _close_matches
+from wrapupkit._codes import close_matches as _close_matches
 
 
 names = st.lists(st.text(min_size=1, max_size=12), min_size=1, max_size=15, unique=True)

@@ -8,6 +8,7 @@ import pickle
 import pytest
 
 from wrapupkit import exceptions as exc
+from wrapupkit._http._errors import error_from_response
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,7 @@ from wrapupkit import exceptions as exc
 )
 def test_status_maps_to_a_class(status: int, klass: type[exc.GenesysAPIError]) -> None:
     """Each HTTP status becomes the matching subclass, all under GenesysAPIError and WrapupkitError."""
-    error = exc.GenesysAPIError.from_response(status, None)
+    error = error_from_response(status, None)
     assert type(error) is klass
     assert isinstance(error, exc.WrapupkitError)
     assert error.status == status
@@ -39,10 +40,10 @@ def test_error_body_and_correlation_id_are_parsed() -> None:
     body = json.dumps(
         {"code": "not.found", "message": "The requested operation failed", "contextId": "ctx-1"}
     )
-    error = exc.GenesysAPIError.from_response(404, body, {"ININ-Correlation-Id": "corr-9"})
+    error = error_from_response(404, body, {"ININ-Correlation-Id": "corr-9"})
     assert (error.code, error.correlation_id) == ("not.found", "corr-9")
     assert str(error) == "HTTP 404 not.found: The requested operation failed (correlation id corr-9)"
-    assert exc.GenesysAPIError.from_response(404, body).correlation_id == "ctx-1"
+    assert error_from_response(404, body).correlation_id == "ctx-1"
 
 
 def test_forbidden_names_the_missing_permission() -> None:
@@ -55,7 +56,7 @@ def test_forbidden_names_the_missing_permission() -> None:
             "messageParams": {"permissions": "conversation:participant:wrapup"},
         }
     )
-    error = exc.GenesysAPIError.from_response(403, body)
+    error = error_from_response(403, body)
     assert isinstance(error, exc.Forbidden)
     assert error.missing_permissions == ("conversation:participant:wrapup",)
     assert "conversation:participant:wrapup" in str(error)
@@ -63,10 +64,10 @@ def test_forbidden_names_the_missing_permission() -> None:
 
 def test_rate_limited_carries_retry_after() -> None:
     """429's Retry-After header is parsed into seconds."""
-    error = exc.GenesysAPIError.from_response(429, "{}", {"Retry-After": "7"})
+    error = error_from_response(429, "{}", {"Retry-After": "7"})
     assert isinstance(error, exc.RateLimited)
     assert error.retry_after == 7.0
-    assert exc.GenesysAPIError.from_response(429, "not json", {"retry-after": "soon"}).retry_after is None
+    assert error_from_response(429, "not json", {"retry-after": "soon"}).retry_after is None
 
 
 def test_unknown_code_suggests_the_case_variant() -> None:
@@ -92,7 +93,7 @@ def test_timeouts_are_timeout_errors_and_configuration_errors_are_value_errors()
 @pytest.mark.parametrize(
     "error",
     [
-        exc.GenesysAPIError.from_response(403, '{"code":"not.authorized"}', {"ININ-Correlation-Id": "c"}),
+        error_from_response(403, '{"code":"not.authorized"}', {"ININ-Correlation-Id": "c"}),
         exc.UnknownWrapupCode("x", queue_id="q", suggestions=["X"], in_org=True),
         exc.AmbiguousParticipant("two", conversation_id="c", candidates=[("p1", "u1"), ("p2", None)]),
         exc.AlreadyWrappedUp(conversation_id="c", participant_id="p", existing_code="a", requested_code="b"),

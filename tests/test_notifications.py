@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from wrapupkit import RetryPolicy, WrapupClient, WrapupResult
-from wrapupkit._notifications import Notifications
+from wrapupkit import Notifications, RetryPolicy, WrapupClient, WrapupResult
 from wrapupkit.exceptions import ConfigurationError, Forbidden
 from wrapupkit.testing import FakeClock
 
@@ -416,8 +415,8 @@ def test_options_are_checked() -> None:
 SCRIPT = """
 import sys
 sys.modules["websockets"] = None  # as if not installed
-import wrapupkit, wrapupkit._notifications
-from wrapupkit._notifications import Notifications
+import wrapupkit
+from wrapupkit import Notifications
 heavy = ("PureCloudPlatformClientV2", "websockets")
 light = not any(m.startswith(heavy) and sys.modules[m] for m in sys.modules)
 from wrapupkit import RetryPolicy, WrapupClient

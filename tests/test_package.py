@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import wrapupkit
@@ -12,11 +13,16 @@ from wrapupkit import exceptions
 
 
 def test_all_lists_exactly_the_public_names() -> None:
-    """__all__ is sorted and equals the public names the package exposes."""
-    public = {name for name in dir(wrapupkit) if not name.startswith("_")} | {"__version__"}
-    assert sorted(wrapupkit.__all__, key=str.lower) == sorted(public, key=str.lower)
-    for name in wrapupkit.__all__:
-        assert getattr(wrapupkit, name) is not None
+    """__all__ equals the public names bound in the package's namespace (submodules aside)."""
+    public = {
+        name
+        for name, value in vars(wrapupkit).items()
+        if name.isidentifier() and not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert set(wrapupkit.__all__) == public | {"__version__", "exceptions"}
+    assert len(wrapupkit.__all__) == len(set(wrapupkit.__all__))
+    assert isinstance(wrapupkit.__version__, str)
+    assert wrapupkit.exceptions is exceptions
 
 
 def test_exceptions_module_all_is_complete() -> None:

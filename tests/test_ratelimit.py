@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
@@ -10,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wrapupkit._ratelimit import RateLimiter
+from wrapupkit import RateLimiter, WrapupClient
+from wrapupkit.emulator import Emulator
 from wrapupkit.exceptions import ConfigurationError
 from wrapupkit.testing import FakeClock
 
@@ -39,8 +42,18 @@ def max_in_window(times: list[float], window: float) -> int:
     return best
 
 
-def fake_client(clock: FakeClock) -> Any:
-    return SimpleNamespace(clock=clock, transport=SimpleNamespace(gate=None, observers=[]))
+class _Transport:
+    @contextlib.contextmanager
+    def gated(self, gate: object) -> Iterator[None]:
+        yield
+
+
+class _Client:
+    """The two things installed() reads from a client."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.http = SimpleNamespace(transport=_Transport())
 
 
 def test_default_shape_is_genesys_per_token_limit() -> None:
@@ -281,46 +294,39 @@ def test_missing_or_malformed_headers_are_ignored(headers: dict[str, str]) -> No
     assert grant_times(limiter, clock, 5) == [0.0] * 5
 
 
-def test_installed_gates_and_observes_then_restores() -> None:
-    """installed() sets the gate and observer for the block only, and adopts the client's clock."""
-    clock = FakeClock()
-    client = fake_client(clock)
+def test_installed_gates_and_observes_then_restores(emu: Emulator, clock: FakeClock) -> None:
+    """installed() gates every request of the block, learns from responses, and adopts the client's clock."""
+    client = WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url, clock=clock)
+    queue = emu.add_queue("Q", codes=[emu.add_code("Sale")])
     limiter = RateLimiter(60, 60.0, burst=1, headroom=0.0)
     with limiter.installed(client):
         assert limiter.clock is clock
-        client.transport.gate()
-        client.transport.gate()
-        for observer in client.transport.observers:
-            observer(429, {"Retry-After": "5"})
-    assert client.transport.gate is None
-    assert client.transport.observers == []
+        assert client.http.transport.gates == (limiter,)
+        client.refresh_codes(queue)  # a login and a GET: the second waits a second for its token
+    assert client.http.transport.gates == ()
     assert limiter.acquired == 2
-    assert limiter.throttled == 1
     assert clock.monotonic() == pytest.approx(1.0)
+    client.refresh_codes(queue)  # outside the block: not counted
+    assert limiter.acquired == 2
 
 
-def test_installed_chains_to_an_existing_gate() -> None:
-    """A gate already on the transport still runs, and is put back afterwards."""
-    clock = FakeClock()
-    client = fake_client(clock)
-    calls: list[str] = []
-
-    def previous() -> None:
-        calls.append("previous")
-
-    client.transport.gate = previous
-    limiter = RateLimiter(clock=clock)
-    with limiter.installed(client):
-        client.transport.gate()
-    assert calls == ["previous"]
-    assert limiter.acquired == 1
-    assert client.transport.gate is previous
+def test_two_installed_limiters_both_gate_and_each_removes_its_own(emu: Emulator, clock: FakeClock) -> None:
+    """Two runs' limiters on one client both see each request; leaving one block keeps the other."""
+    client = WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url, clock=clock)
+    queue = emu.add_queue("Q", codes=[emu.add_code("Sale")])
+    first, second = RateLimiter(clock=clock), RateLimiter(clock=clock)
+    with first.installed(client):
+        with second.installed(client):
+            client.refresh_codes(queue)
+        assert client.http.transport.gates == (first,)
+    assert client.http.transport.gates == ()
+    assert (first.acquired, second.acquired) == (2, 2)
 
 
 def test_explicit_clock_is_kept_when_installed() -> None:
     """A limiter given its own clock does not adopt the client's."""
     own, other = FakeClock(), FakeClock()
     limiter = RateLimiter(clock=own)
-    with limiter.installed(fake_client(other)):
+    with limiter.installed(_Client(other)):
         pass
     assert limiter.clock is own

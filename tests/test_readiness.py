@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import wrapupkit
-from wrapupkit import Decision, FunctionStrategy, Immediate, Optimistic, Polling, ReadinessStrategy
-from wrapupkit._readiness import as_strategy, judge
+from wrapupkit import Decision, FunctionStrategy, Immediate, Optimistic, Polling, ReadinessStrategy, judge
+from wrapupkit._readiness import as_strategy
 from wrapupkit.exceptions import BadRequest
 from wrapupkit.testing import make_context, make_snapshot
 

@@ -6,10 +6,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from wrapupkit import CodeSet, MediaType, RetryPolicy, WrapupCode, WrapupResult
+from wrapupkit import CodeSet, MediaType, RateLimiter, RetryPolicy, WrapupCode, WrapupResult
 from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, apply_many
 from wrapupkit._client import WrapupClient
-from wrapupkit._ratelimit import RateLimiter
 from wrapupkit.emulator import Emulator
 from wrapupkit.exceptions import UnknownWrapupCode
 from wrapupkit.testing import FakeClock

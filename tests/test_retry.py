@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from wrapupkit import RetryPolicy
-from wrapupkit._retry import call_with_retries
+from wrapupkit._http._errors import error_from_response
+from wrapupkit._http._retry import call_with_retries
 from wrapupkit.exceptions import (
     BadRequest,
     ConfigurationError,
@@ -81,7 +82,7 @@ def test_429_beyond_the_cap_is_raised_at_once(clock: FakeClock) -> None:
 @pytest.mark.parametrize("status", [400, 403, 404, 409], ids=str)
 def test_other_4xx_are_never_retried(clock: FakeClock, status: int) -> None:
     """Client errors fail on the first attempt."""
-    fn, calls = failing(GenesysAPIError.from_response(status, '{"code":"x"}'))
+    fn, calls = failing(error_from_response(status, '{"code":"x"}'))
     with pytest.raises(GenesysAPIError):
         run(fn, clock)
     assert len(calls) == 1

@@ -5,90 +5,98 @@ it, exactly once.  ``import wrapupkit`` is cheap: the Genesys SDK is imported
 only when a client is first created.
 """
 
-from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
 
 from wrapupkit import exceptions
 from wrapupkit._api import apply_wrapup
+from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
+from wrapupkit._client import WrapupClient
 from wrapupkit._clock import Clock, SystemClock
+from wrapupkit._http import RateLimiter, RetryPolicy
 from wrapupkit._media import MediaType
 from wrapupkit._models import CodeSet, CommunicationSnapshot, WrapupCode, WrapupResult
 from wrapupkit._readiness import (
+    DEADLINE,
+    CallInfo,
     Decision,
+    EventSource,
     FunctionStrategy,
     Immediate,
     Optimistic,
     Polling,
     ReadinessContext,
     ReadinessStrategy,
-    Waiter,
+    WaitRequest,
+    judge,
 )
-from wrapupkit._retry import RetryPolicy
+from wrapupkit._readiness._notifications import Notifications, NotificationStatus
+from wrapupkit._version import __version__
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     AmbiguousParticipant,
+    AuthenticationError,
+    ConfigurationError,
+    Forbidden,
     GenesysAPIError,
     InteractionTypeMismatch,
+    InvalidInput,
+    NotFound,
     ParticipantNotFound,
+    RateLimited,
+    ReadinessFailed,
     ReadinessTimeout,
+    TransportError,
     UnknownWrapupCode,
+    UnsupportedInteraction,
     WrapupkitError,
 )
 
-
-if TYPE_CHECKING:
-    from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
-    from wrapupkit._client import WrapupClient
-    from wrapupkit._notifications import Notifications, NotificationStatus
-    from wrapupkit._ratelimit import RateLimiter
-
-# Names imported on first use, so that `import wrapupkit` stays cheap.
-_LAZY = {
-    "WrapupClient": "wrapupkit._client",
-    "BulkItem": "wrapupkit._bulk",
-    "BulkOutcome": "wrapupkit._bulk",
-    "BulkReport": "wrapupkit._bulk",
-    "BulkStatus": "wrapupkit._bulk",
-    "apply_many": "wrapupkit._bulk",
-    "RateLimiter": "wrapupkit._ratelimit",
-    "Notifications": "wrapupkit._notifications",
-    "NotificationStatus": "wrapupkit._notifications",
-}
 
 # A library logs, an application decides where logs go (and nothing reaches stderr by default).
 logging.getLogger("wrapupkit").addHandler(logging.NullHandler())
 
 __all__ = [
+    "DEADLINE",
     "AlreadyWrappedUp",
     "AmbiguousParticipant",
+    "AuthenticationError",
     "BulkItem",
     "BulkOutcome",
     "BulkReport",
     "BulkStatus",
+    "CallInfo",
     "Clock",
     "CodeSet",
     "CommunicationSnapshot",
+    "ConfigurationError",
     "Decision",
+    "EventSource",
+    "Forbidden",
     "FunctionStrategy",
     "GenesysAPIError",
     "Immediate",
     "InteractionTypeMismatch",
+    "InvalidInput",
     "MediaType",
+    "NotFound",
     "NotificationStatus",
     "Notifications",
     "Optimistic",
     "ParticipantNotFound",
     "Polling",
+    "RateLimited",
     "RateLimiter",
     "ReadinessContext",
+    "ReadinessFailed",
     "ReadinessStrategy",
     "ReadinessTimeout",
     "RetryPolicy",
     "SystemClock",
+    "TransportError",
     "UnknownWrapupCode",
-    "Waiter",
+    "UnsupportedInteraction",
+    "WaitRequest",
     "WrapupClient",
     "WrapupCode",
     "WrapupResult",
@@ -97,22 +105,5 @@ __all__ = [
     "apply_many",
     "apply_wrapup",
     "exceptions",
+    "judge",
 ]
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("wrapupkit")
-    raise AttributeError(f"module 'wrapupkit' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)

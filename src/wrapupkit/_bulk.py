@@ -25,8 +25,8 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 
 import attrs
 
+from wrapupkit._http._ratelimit import RateLimiter, _whole
 from wrapupkit._models import WrapupResult
-from wrapupkit._ratelimit import RateLimiter, _whole
 from wrapupkit.exceptions import ConfigurationError, InvalidInput
 
 

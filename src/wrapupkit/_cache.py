@@ -58,19 +58,6 @@ class SingleFlightCache(Generic[V]):
                     self._inflight.pop(key, None)
                 event.set()
 
-    def peek(self, key: Hashable) -> V | None:
-        """The cached value, without fetching."""
-        with self._lock:
-            return self._cache.get(key)
-
-    def invalidate(self, key: Hashable) -> None:
-        with self._lock:
-            self._cache.pop(key, None)
-
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._cache)

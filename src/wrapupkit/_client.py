@@ -3,50 +3,41 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from wrapupkit import _validate as check
-from wrapupkit._cache import SingleFlightCache
 from wrapupkit._clock import Clock, SystemClock
-from wrapupkit._conversation import Target, select_target, snapshot_of
-from wrapupkit._media import MEDIA, MediaType
-from wrapupkit._models import CodeSet, CommunicationSnapshot, WrapupCode, WrapupResult
-from wrapupkit._readiness import Decision, ReadinessContext, ReadinessStrategy, Waiter, as_strategy
-from wrapupkit._retry import RetryPolicy, call_with_retries
-from wrapupkit.exceptions import (
-    AlreadyWrappedUp,
-    BadRequest,
-    ConfigurationError,
-    Conflict,
-    GenesysAPIError,
-    InteractionTypeMismatch,
-    ReadinessFailed,
-    ReadinessTimeout,
-    TransportError,
-    UnknownWrapupCode,
-    UnsupportedInteraction,
+from wrapupkit._codes import CodeBook
+from wrapupkit._http import RetryPolicy, api_host_for, new_api_client, new_caller, read_env
+from wrapupkit._models import CodeSet, WrapupResult
+from wrapupkit._readiness import (
+    CallInfo,
+    Decision,
+    EventSource,
+    ReadinessContext,
+    ReadinessStrategy,
+    as_strategy,
 )
+from wrapupkit._readiness._flow import Read, Request, Resolve, Wait, Write, wrapup_flow
+from wrapupkit.exceptions import ConfigurationError
 
 
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-    from wrapupkit._auth import ClientCredentials
     from wrapupkit._bulk import BulkItem, BulkReport
-    from wrapupkit._ratelimit import RateLimiter
-    from wrapupkit._sdk import Api
-    from wrapupkit._transport import CallBudget, Transport
+    from wrapupkit._http import Caller, RateLimiter
+    from wrapupkit._media import MediaType
+    from wrapupkit._readiness._flow import Effect, Flow
 
-__all__ = ["WrapupClient"]
+__all__ = ["Readiness", "WrapupClient"]
 
 log = logging.getLogger("wrapupkit")
-T = TypeVar("T")
 Readiness = ReadinessStrategy | Callable[[ReadinessContext], "bool | Decision"]
 
 
@@ -56,7 +47,8 @@ class WrapupClient:
     All state (the code cache, the retry policy, the token, the clock) lives on
     the instance; the SDK's global ``Configuration`` is never read or changed.
     The client installs its own HTTP client into *api_client* (the SDK's
-    ``set_http_client`` seam) so that it owns retries and timeouts.
+    ``set_http_client`` seam) so that it owns retries and timeouts.  It is
+    thread-safe: share one client between threads.
 
     Args:
         api_client: an ``ApiClient`` with a token, or one made by :meth:`from_env`.
@@ -68,6 +60,10 @@ class WrapupClient:
         cache_maxsize: how many queues' code sets are kept.
         max_connections: HTTP connections kept open (raise for many threads).
         clock: where time comes from (:class:`~wrapupkit.testing.FakeClock` in tests).
+
+    Attributes:
+        http: the one object through which the client makes every HTTP call (advanced:
+            rate limiters install on its transport).
 
     .. versionadded:: 0.1.0
     """
@@ -84,31 +80,27 @@ class WrapupClient:
         cache_maxsize: int = 1024,
         max_connections: int = 10,
         clock: Clock | None = None,
-        credentials: ClientCredentials | None = None,
     ) -> None:
-        from wrapupkit._sdk import Api, supported_endpoints
-        from wrapupkit._transport import Transport
-
         self.clock: Clock = clock or SystemClock()
         self.readiness = as_strategy(readiness)
         self.retry = retry or RetryPolicy()
         self.timeout = check.seconds("timeout", timeout)
         ttl = check.seconds("cache_ttl", cache_ttl, allow_zero=True)
-        if cache_maxsize < 1:
-            raise ConfigurationError("cache_maxsize must be >= 1")
-        self.transport: Transport = Transport(
-            timeout=check.seconds("request_timeout", request_timeout),
-            maxsize=max_connections,
+        check.whole("cache_maxsize", cache_maxsize, low=1)
+        self.http: Caller = new_caller(
+            api_client,
+            retry=self.retry,
             clock=self.clock,
+            request_timeout=check.seconds("request_timeout", request_timeout),
+            max_connections=max_connections,
+            default_timeout=self.timeout,
         )
-        api_client.set_http_client(self.transport)
-        self.api_client = api_client
-        self._api: Api = Api(api_client, self.transport)
-        self._credentials = credentials
-        self._codes: SingleFlightCache[CodeSet] = SingleFlightCache(
-            ttl=ttl, maxsize=cache_maxsize, clock=self.clock
-        )
-        self._supported = {ep.media for ep in supported_endpoints(list(MEDIA.values()))}
+        self._codes = CodeBook(self.http, ttl=ttl, maxsize=cache_maxsize, clock=self.clock)
+
+    @property
+    def api_client(self) -> Any:
+        """The SDK ``ApiClient`` the client calls through."""
+        return self.http.api_client
 
     # -- construction ---------------------------------------------------------------------------------
 
@@ -120,28 +112,54 @@ class WrapupClient:
         *,
         region: str | None = None,
         host: str | None = None,
-        **options: Any,
+        readiness: Readiness | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | dt.timedelta = 30.0,
+        request_timeout: float | dt.timedelta = 15.0,
+        cache_ttl: float | dt.timedelta = 300.0,
+        cache_maxsize: int = 1024,
+        max_connections: int = 10,
+        clock: Clock | None = None,
     ) -> WrapupClient:
         """Log in with OAuth client credentials; the token is renewed before it expires and after a 401.
 
         Args:
             region: a region key (``us_east_1`` or ``us-east-1``), domain or URL.
             host: an API base URL that wins over *region* (for the emulator: ``emu.url``).
-        """
-        from wrapupkit._auth import ClientCredentials, api_host_for
-        from wrapupkit._sdk import new_api_client
 
+        The other arguments are the constructor's.
+        """
         if host is None and region is None:
             raise ConfigurationError("Pass region= or host= to say which Genesys Cloud to use.")
         api_client = new_api_client(host.rstrip("/") if host else api_host_for(region or ""))
-        client = cls(api_client, **options)
-        client._credentials = ClientCredentials(
-            client_id, client_secret, api_client=api_client, transport=client.transport, clock=client.clock
+        client = cls(
+            api_client,
+            readiness=readiness,
+            retry=retry,
+            timeout=timeout,
+            request_timeout=request_timeout,
+            cache_ttl=cache_ttl,
+            cache_maxsize=cache_maxsize,
+            max_connections=max_connections,
+            clock=clock,
         )
+        client.http.login(client_id, client_secret)
         return client
 
     @classmethod
-    def from_env(cls, *, environ: Mapping[str, str] | None = None, **options: Any) -> WrapupClient:
+    def from_env(
+        cls,
+        *,
+        environ: Mapping[str, str] | None = None,
+        readiness: Readiness | None = None,
+        retry: RetryPolicy | None = None,
+        timeout: float | dt.timedelta = 30.0,
+        request_timeout: float | dt.timedelta = 15.0,
+        cache_ttl: float | dt.timedelta = 300.0,
+        cache_maxsize: int = 1024,
+        max_connections: int = 10,
+        clock: Clock | None = None,
+    ) -> WrapupClient:
         """A client configured from ``GENESYSCLOUD_*`` environment variables.
 
         Reads ``GENESYSCLOUD_OAUTHCLIENT_ID``, ``GENESYSCLOUD_OAUTHCLIENT_SECRET`` and
@@ -149,23 +167,31 @@ class WrapupClient:
 
         Falls back to the SDK README's ``GENESYS_CLOUD_*`` names.  ``GENESYSCLOUD_API_HOST``
         overrides the region's host (point it at the emulator); ``GENESYSCLOUD_ACCESS_TOKEN``
-        uses a ready token instead of client credentials (it is not renewed).
+        uses a ready token instead of client credentials (it is not renewed).  The other
+        arguments are the constructor's.
 
         Raises:
             ConfigurationError: a setting is missing or unknown.
         """
-        from wrapupkit._auth import api_host_for, read_env
-        from wrapupkit._sdk import new_api_client
-
         env = read_env(environ)
         if "api_host" not in env and "region" not in env:
             raise ConfigurationError(
                 "Set GENESYSCLOUD_REGION (or GENESYSCLOUD_API_HOST) to choose the Genesys Cloud."
             )
         host = env.get("api_host") or api_host_for(env["region"])
+        options: dict[str, Any] = {
+            "readiness": readiness,
+            "retry": retry,
+            "timeout": timeout,
+            "request_timeout": request_timeout,
+            "cache_ttl": cache_ttl,
+            "cache_maxsize": cache_maxsize,
+            "max_connections": max_connections,
+            "clock": clock,
+        }
         if "access_token" in env and not ("client_id" in env and "client_secret" in env):
             api_client = new_api_client(host.rstrip("/"))
-            api_client.access_token = env["access_token"]
+            api_client.access_token = env["access_token"]  # type: ignore[attr-defined]
             return cls(api_client, **options)
         missing = [n for n in ("client_id", "client_secret") if n not in env]
         if missing:
@@ -174,64 +200,25 @@ class WrapupClient:
         return cls.from_credentials(env["client_id"], env["client_secret"], host=host, **options)
 
     def __repr__(self) -> str:
-        return (
-            f"WrapupClient(host={self.api_client.host!r}, readiness={self.readiness!r}, retry={self.retry!r})"
-        )
+        return f"WrapupClient(host={self.http.host!r}, readiness={self.readiness!r}, retry={self.retry!r})"
 
     # -- code sets ------------------------------------------------------------------------------------
 
     def codes(self, queue_id: str) -> CodeSet:
         """The wrap-up codes of *queue_id*, from the cache or fetched across all pages."""
         check.check_id("queue_id", queue_id)
-        with self.transport.budget(self.clock.monotonic() + self.timeout):
-            return self._queue_codes(queue_id)[0]
+        with self.http.budget(self.clock.monotonic() + self.timeout):
+            return self._codes.queue(queue_id)[0]
 
     def refresh_codes(self, queue_id: str) -> CodeSet:
         """Fetch *queue_id*'s code set again, replacing the cached one."""
         check.check_id("queue_id", queue_id)
-        with self.transport.budget(self.clock.monotonic() + self.timeout):
-            return self._queue_codes(queue_id, refresh=True)[0]
+        with self.http.budget(self.clock.monotonic() + self.timeout):
+            return self._codes.queue(queue_id, refresh=True)[0]
 
     def clear_cache(self) -> None:
         """Forget every cached code set."""
         self._codes.clear()
-
-    def _queue_codes(self, queue_id: str, *, refresh: bool = False) -> tuple[CodeSet, bool]:
-        def fetch() -> CodeSet:
-            codes = self._call(lambda: self._api.queue_codes(queue_id), "GET queue wrap-up codes")
-            return CodeSet(queue_id, tuple(codes), fetched_at=self.clock.monotonic())
-
-        return self._codes.get(("queue", queue_id), fetch, refresh=refresh)
-
-    def _resolve(self, code: str, target: Target) -> WrapupCode:
-        """A code name (exact) or id, in the queue's set, else in the participant's list."""
-        if target.queue_id:
-            codes, fresh = self._queue_codes(target.queue_id)
-            found = codes.find(code)
-            if found is None and not fresh:  # the code may be new: look once more
-                codes, _ = self._queue_codes(target.queue_id, refresh=True)
-                found = codes.find(code)
-        else:
-            listed = self._call(
-                lambda: self._api.participant_codes(target.conversation_id, target.participant_id),
-                "GET participant wrap-up codes",
-            )
-            codes = CodeSet(None, tuple(listed), fetched_at=self.clock.monotonic())
-            found = codes.find(code)
-        if found is not None:
-            return found
-        raise UnknownWrapupCode(
-            code,
-            queue_id=target.queue_id,
-            suggestions=_close_matches(code, codes.names),
-            in_org=self._in_org(code),
-        )
-
-    def _in_org(self, name: str) -> bool:
-        try:
-            return bool(self._call(lambda: self._api.org_codes_named(name), "GET org wrap-up codes"))
-        except (GenesysAPIError, TransportError):
-            return False  # only used to improve the message
 
     # -- the call -------------------------------------------------------------------------------------
 
@@ -282,10 +269,58 @@ class WrapupClient:
             GenesysAPIError: Genesys refused a request (after retries where they apply).
             TransportError: no usable response (after retries).
         """
+        strategy = self.readiness if readiness is None else as_strategy(readiness)
+        limit = self.timeout if timeout is None else check.seconds("timeout", timeout)
+        request = self.request(
+            conversation_id,
+            code,
+            participant_id=participant_id,
+            user_id=user_id,
+            media_type=media_type,
+            notes=notes,
+            tags=tags,
+            duration=duration,
+            overwrite=overwrite,
+            deadline=self.clock.monotonic() + limit,
+        )
+        call = CallInfo(
+            conversation_id=conversation_id,
+            participant_id=participant_id,
+            user_id=user_id,
+            deadline=request.deadline,
+            clock=self.clock,
+            http=self.http,
+        )
+        with self.http.budget(request.deadline) as budget:
+            source = strategy.events(call)
+            try:
+                flow = wrapup_flow(attrs.evolve(request, listening=source is not None), strategy)
+                result = self._drive(flow, source, request)
+            finally:
+                if source is not None:
+                    source.close()
+            return attrs.evolve(result, requests=budget.requests)
+
+    def request(
+        self,
+        conversation_id: str,
+        code: str,
+        *,
+        participant_id: str | None,
+        user_id: str | None,
+        media_type: MediaType | str | None,
+        notes: str | None,
+        tags: Sequence[str] | None,
+        duration: float | dt.timedelta | None,
+        overwrite: bool,
+        deadline: float,
+    ) -> Request:
+        """Check every argument (before any network call) and build the flow's request. Strictly private."""
         check.check_id("conversation_id", conversation_id)
         check.check_id("participant_id", participant_id, optional=True)
         check.check_id("user_id", user_id, optional=True)
         wanted = check.check_code(code)
+        check.flag("overwrite", overwrite)
         fields: dict[str, Any] = {
             "notes": check.check_notes(notes),
             "tags": check.check_tags(tags),
@@ -293,46 +328,61 @@ class WrapupClient:
             if duration is None
             else round(check.seconds("duration", duration, allow_zero=True)),
         }
-        requested_media = check.media(media_type)
-        strategy = self.readiness if readiness is None else as_strategy(readiness)
-        limit = self.timeout if timeout is None else check.seconds("timeout", timeout)
-        deadline = self.clock.monotonic() + limit
+        return Request(
+            conversation_id=conversation_id,
+            participant_id=participant_id,
+            user_id=user_id,
+            code=wanted,
+            media=check.media(media_type),
+            fields=fields,
+            overwrite=overwrite,
+            deadline=deadline,
+            supported=self.http.supported_media,
+            now=self.clock.monotonic,
+        )
 
-        session = _Session(self, conversation_id, participant_id, user_id, deadline)
-        with self.transport.budget(deadline) as budget:
+    def _drive(self, flow: Flow, source: EventSource | None, request: Request) -> WrapupResult:
+        """The sync driver: perform each effect the flow asks for and send back its result."""
+        effect: Effect = next(flow)
+        while True:
             try:
-                return self._apply(session, strategy, wanted, fields, requested_media, budget, overwrite)
-            finally:
-                strategy.end(session)
+                try:
+                    value = self._perform(effect, source, request)
+                except Exception as exc:  # noqa: BLE001 - the flow re-raises what it does not handle
+                    effect = flow.throw(exc)
+                else:
+                    effect = flow.send(value)
+            except StopIteration as done:
+                result: WrapupResult = done.value
+                return result
 
-    def _apply(  # noqa: PLR0917 - private, called once
-        self,
-        session: _Session,
-        strategy: ReadinessStrategy,
-        wanted: str,
-        fields: dict[str, Any],
-        requested_media: MediaType | None,
-        budget: CallBudget,
-        overwrite: bool,
-    ) -> WrapupResult:
-        conversation_id = session.conversation_id
-        conversation = strategy.begin(session)
-        if conversation is None:
-            conversation = self._call(lambda: self._api.get_conversation(conversation_id), "GET conversation")
-        target = select_target(conversation, participant_id=session.participant_id, user_id=session.user_id)
-        session.choose(target)
-        actual = target.endpoint.media
-        if requested_media is not None and requested_media is not actual:
-            raise InteractionTypeMismatch(
-                expected=requested_media.value, actual=actual.value, conversation_id=conversation_id
+    def _perform(self, effect: Effect, source: EventSource | None, request: Request) -> Any:
+        cid = request.conversation_id
+        if isinstance(effect, Read):
+            first = source.first() if source is not None and effect.first else None
+            return first if first is not None else self.http.get_conversation(cid)
+        if isinstance(effect, Wait):
+            if source is None:
+                self.clock.sleep(effect.request.delay)
+                view = None
+            else:
+                view = source.wait(effect.request)
+            if view is None:
+                view = self.http.get_conversation(cid, what="GET conversation (readiness)")
+            return view
+        if isinstance(effect, Resolve):
+            return self._codes.resolve(request.code, effect.target)
+        if isinstance(effect, Write):
+            target = effect.target
+            self.http.write_wrapup(
+                target.endpoint,
+                target.conversation_id,
+                target.participant_id,
+                target.communication_id,
+                effect.fields,
             )
-        if actual not in self._supported:
-            raise UnsupportedInteraction(actual.value, "the installed SDK has no wrap-up endpoint for it")
-        resolved = self._resolve(wanted, target)
-        fields["code"] = resolved.id
-        fields["name"] = resolved.name
-        first = session.snapshot_from(conversation)
-        return self._wait_and_write(strategy, session, resolved, fields, first, budget, overwrite)
+            return None
+        raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover - the flow yields only these
 
     def apply_many(
         self,
@@ -365,222 +415,3 @@ class WrapupClient:
             overwrite=overwrite,
             duration=duration,
         )
-
-    def _wait_and_write(  # noqa: PLR0917 - private, called once
-        self,
-        strategy: ReadinessStrategy,
-        waiter: _Session,
-        code: WrapupCode,
-        fields: dict[str, Any],
-        snapshot: CommunicationSnapshot,
-        budget: CallBudget,
-        overwrite: bool,
-    ) -> WrapupResult:
-        started = self.clock.monotonic()
-        deadline = waiter.deadline
-        target = waiter.target
-        if target is None:  # chosen by _apply before the wait
-            raise RuntimeError("no participant chosen")
-        attempt, rejections, posts, state_attempt = 1, 0, 0, 1
-        last_error: GenesysAPIError | None = None
-
-        def result(*, already: bool) -> WrapupResult:
-            return WrapupResult(
-                conversation_id=target.conversation_id,
-                participant_id=target.participant_id,
-                communication_id=target.communication_id,
-                media_type=target.endpoint.media,
-                code=code,
-                queue_id=target.queue_id,
-                already_applied=already,
-                attempts=posts,
-                requests=budget.requests,
-                waited=round(self.clock.monotonic() - started, 6),
-            )
-
-        while True:
-            if snapshot.wrapup_code is not None and (snapshot.wrapup_code == code.id or not overwrite):
-                if snapshot.wrapup_code == code.id:
-                    log.info("wrapupkit: code %s already applied to %s", code.id, target.conversation_id)
-                    return result(already=posts == 0)
-                raise AlreadyWrappedUp(
-                    conversation_id=target.conversation_id,
-                    participant_id=target.participant_id,
-                    existing_code=snapshot.wrapup_code,
-                    requested_code=code.id,
-                )
-            now = self.clock.monotonic()
-            ctx = ReadinessContext(
-                snapshot=snapshot,
-                attempt=attempt,
-                elapsed=now - started,
-                remaining=deadline - now,
-                rejections=rejections,
-                last_error=last_error,
-                state_attempt=state_attempt,
-            )
-            decision = strategy.decide(ctx)
-            if decision.is_ready:
-                try:
-                    posts += 1
-                    self._write(target, code, fields)
-                except (BadRequest, Conflict) as exc:
-                    rejections += 1
-                    last_error = exc
-                    ctx = attrs.evolve(ctx, rejections=rejections, last_error=exc)
-                    decision = strategy.on_rejected(ctx)
-                    if decision.kind != "wait":
-                        raise
-                else:
-                    log.info(
-                        "wrapupkit: applied code %s to %s participant %s (%s)",
-                        code.id,
-                        target.conversation_id,
-                        target.participant_id,
-                        target.endpoint.media.value,
-                    )
-                    return result(already=False)
-            if decision.kind == "fail":
-                raise ReadinessFailed(
-                    decision.reason, waited=now - started, attempts=attempt, last_snapshot=snapshot
-                )
-            delay = decision.delay if decision.delay is not None else strategy.next_delay(ctx)
-            left = deadline - self.clock.monotonic()
-            if left <= 0 or delay >= left:
-                raise ReadinessTimeout(
-                    decision.reason or "not ready",
-                    waited=self.clock.monotonic() - started,
-                    attempts=attempt,
-                    last_snapshot=snapshot,
-                ) from last_error
-            log.debug("wrapupkit: not ready (%s); checking again in %.2fs", decision.reason, delay)
-            previous = (snapshot.state, snapshot.acw_state)
-            try:
-                snapshot = strategy.wait(waiter, delay)
-            except TransportError as exc:
-                if deadline - self.clock.monotonic() > 0:
-                    raise
-                raise ReadinessTimeout(
-                    decision.reason or "not ready",
-                    waited=self.clock.monotonic() - started,
-                    attempts=attempt,
-                    last_snapshot=snapshot,
-                ) from exc
-            attempt += 1
-            state_attempt = state_attempt + 1 if (snapshot.state, snapshot.acw_state) == previous else 1
-
-    def _write(self, target: Target, code: WrapupCode, fields: dict[str, Any]) -> None:
-        """POST the wrap-up; after a failure with an unknown outcome, read it back before re-sending."""
-
-        def post() -> bool:
-            self._api.post_wrapup(
-                target.endpoint,
-                target.conversation_id,
-                target.participant_id,
-                target.communication_id,
-                fields,
-            )
-            return True
-
-        def settle(exc: BaseException) -> bool | None:
-            try:
-                applied = self._call(
-                    lambda: self._api.read_wrapup(
-                        target.endpoint,
-                        target.conversation_id,
-                        target.participant_id,
-                        target.communication_id,
-                    ),
-                    "GET wrap-up (read back)",
-                )
-            except (GenesysAPIError, TransportError) as read_error:
-                _add_note(
-                    exc,
-                    f"wrapupkit: the write's outcome is unknown and reading it back failed ({read_error})",
-                )
-                raise exc from read_error
-            return True if applied == code.id else None
-
-        self._call(post, "POST wrap-up", settle=settle)
-
-    def _call(
-        self, fn: Callable[[], T], what: str, *, settle: Callable[[BaseException], T | None] | None = None
-    ) -> T:
-        """One HTTP operation under the retry policy and the current call's deadline."""
-        from wrapupkit._transport import _budget
-
-        credentials = self._credentials
-        budget = _budget.get()
-        deadline = budget.deadline if budget is not None else self.clock.monotonic() + self.timeout
-
-        def attempt() -> T:
-            if credentials is not None:
-                credentials.ensure_fresh()
-            return fn()
-
-        return call_with_retries(
-            attempt,
-            policy=self.retry,
-            clock=self.clock,
-            deadline=deadline,
-            what=what,
-            reauthenticate=credentials.refresh if credentials is not None else None,
-            settle=settle,
-        )
-
-
-class _Session(Waiter):
-    """One apply_wrapup() call: its ids, deadline and how it polls. Strictly private."""
-
-    def __init__(
-        self,
-        client: WrapupClient,
-        conversation_id: str,
-        participant_id: str | None,
-        user_id: str | None,
-        deadline: float,
-    ) -> None:
-        self.client = client
-        self.conversation_id = conversation_id
-        self.participant_id = participant_id
-        self.user_id = user_id
-        self.queue_id: str | None = None
-        self.deadline = deadline
-        self.target: Target | None = None
-
-    def choose(self, target: Target) -> None:
-        self.target = target
-        self.participant_id = target.participant_id
-        self.user_id = target.user_id
-        self.queue_id = target.queue_id
-
-    def snapshot_from(self, conversation: Mapping[str, Any]) -> CommunicationSnapshot:
-        if self.target is None:
-            raise RuntimeError("no participant chosen yet")
-        return snapshot_of(conversation, self.target, taken_at=self.client.clock.monotonic())
-
-    def poll(self) -> CommunicationSnapshot:
-        client = self.client
-        conversation = client._call(
-            lambda: client._api.get_conversation(self.conversation_id), "GET conversation (readiness)"
-        )
-        return self.snapshot_from(conversation)
-
-    def sleep_then_poll(self, delay: float) -> CommunicationSnapshot:
-        self.client.clock.sleep(delay)
-        return self.poll()
-
-
-def _close_matches(code: str, names: Sequence[str]) -> list[str]:
-    """Names equal ignoring case first, then similar ones (difflib), at most three."""
-    folded = [n for n in names if n.casefold() == code.casefold()]
-    similar = difflib.get_close_matches(code, names, n=3, cutoff=0.6)
-    similar += difflib.get_close_matches(code.casefold(), [n.casefold() for n in names], n=3, cutoff=0.6)
-    by_fold = {n.casefold(): n for n in names}
-    out = list(dict.fromkeys([*folded, *(by_fold.get(s, s) for s in similar)]))
-    return [n for n in out if n in names][:3]
-
-
-def _add_note(exc: BaseException, text: str) -> None:
-    if hasattr(exc, "add_note"):
-        exc.add_note(text)

@@ -18,7 +18,7 @@ from wrapupkit._models import CommunicationSnapshot
 from wrapupkit.exceptions import AmbiguousParticipant, ParticipantNotFound, UnsupportedInteraction
 
 
-__all__ = ["Target", "select_target", "snapshot_of"]
+__all__ = ["Target", "has_communication", "select_target", "snapshot_of"]
 
 JSON = Mapping[str, Any]
 AGENT_PURPOSES = ("agent", "user")
@@ -143,6 +143,11 @@ def select_target(
         user_id=participant.get("userId"),
         queue_id=participant.get("queueId"),
     )
+
+
+def has_communication(conversation: JSON, participant_id: str) -> bool:
+    """Whether *conversation* (a GET body or an event body) lists the participant."""
+    return any(p.get("id") == participant_id for p in conversation.get("participants") or ())
 
 
 def snapshot_of(conversation: JSON, target: Target, *, taken_at: float = 0.0) -> CommunicationSnapshot:

@@ -8,10 +8,10 @@ import re
 from collections.abc import Sequence
 
 from wrapupkit._media import MediaType
-from wrapupkit.exceptions import ConfigurationError, InvalidInput
+from wrapupkit.exceptions import ConfigurationError, InvalidInput, InvalidType
 
 
-__all__ = ["check_code", "check_id", "check_notes", "check_tags", "seconds"]
+__all__ = ["check_code", "check_id", "check_notes", "check_tags", "flag", "seconds", "whole"]
 
 # Genesys ids are UUIDs; we accept any id-like token so that emulator scenarios can use
 # readable ids, but reject what would corrupt a URL path (slashes, spaces, '?', '#', '%').
@@ -89,3 +89,20 @@ def media(value: MediaType | str | None) -> MediaType | None:
         return MediaType.parse(value)
     except ConfigurationError as exc:
         raise InvalidInput("media_type", str(exc).removesuffix(".")) from None
+
+
+def whole(field: str, value: object, *, low: int, high: int | None = None) -> int:
+    """A whole number (not a bool) within ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(f"{field} must be a whole number, not {value!r}")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise ConfigurationError(f"{field} must be {bound}, not {value!r}")
+    return value
+
+
+def flag(field: str, value: object) -> bool:
+    """``True`` or ``False``, nothing else."""
+    if not isinstance(value, bool):
+        raise InvalidType(f"{field} must be True or False, not {value!r}")
+    return value

@@ -4,6 +4,7 @@
 
     WrapupkitError
     ├── ConfigurationError (ValueError)        bad arguments or settings, found before any network call
+    │   ├── InvalidType (TypeError)             an argument or setting of the wrong type
     │   └── InvalidInput                        a malformed id, a blank code, notes or tags out of range
     ├── WrapupCodeError (LookupError)
     │   └── UnknownWrapupCode                   not in the queue's (or participant's) code set
@@ -35,7 +36,6 @@ Messages never contain tokens, client secrets or wrap-up notes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -51,6 +51,7 @@ __all__ = [
     "GenesysAPIError",
     "InteractionTypeMismatch",
     "InvalidInput",
+    "InvalidType",
     "NotFound",
     "NotReadyError",
     "ParticipantError",
@@ -70,11 +71,25 @@ __all__ = [
 
 
 class WrapupkitError(Exception):
-    """The root of every exception wrapupkit raises on purpose."""
+    """The root of every exception wrapupkit raises on purpose.
+
+    Every subclass pickles with its context attributes (across processes, in a bulk
+    journal's worker pool, through ``concurrent.futures``), whatever its ``__init__`` takes.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class ConfigurationError(WrapupkitError, ValueError):
     """A setting or argument is wrong; raised before any network call."""
+
+
+class InvalidType(ConfigurationError, TypeError):
+    """An argument or setting has the wrong type (also a :class:`TypeError`).
+
+    .. versionadded:: 0.1.0
+    """
 
 
 class InvalidInput(ConfigurationError):
@@ -88,9 +103,6 @@ class InvalidInput(ConfigurationError):
         self.field = field
         self.problem = problem
         super().__init__(f"Invalid {field}: {problem}.")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.field, self.problem))
 
 
 class WrapupCodeError(WrapupkitError, LookupError):
@@ -129,9 +141,6 @@ class UnknownWrapupCode(WrapupCodeError):
             msg += "."
         super().__init__(msg)
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args, self.__dict__))
-
 
 class ParticipantError(WrapupkitError, LookupError):
     """The agent participant to wrap up could not be chosen."""
@@ -151,9 +160,6 @@ class ParticipantNotFound(ParticipantError):
         self.conversation_id = conversation_id
         self.candidates = tuple(candidates)
         super().__init__(message)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class AmbiguousParticipant(ParticipantNotFound):
@@ -176,9 +182,6 @@ class InteractionTypeMismatch(WrapupkitError):
             f"Conversation {conversation_id} is a {actual} interaction, not {expected}; nothing was written."
         )
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args, self.__dict__))
-
 
 class UnsupportedInteraction(WrapupkitError):
     """The communication's media type has no wrap-up endpoint in the installed SDK.
@@ -191,9 +194,6 @@ class UnsupportedInteraction(WrapupkitError):
         self.media = media
         self.reason = reason
         super().__init__(f"Cannot apply a wrap-up to a {media} communication: {reason}")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.media, self.reason))
 
 
 class AlreadyWrappedUp(WrapupkitError):
@@ -219,9 +219,6 @@ class AlreadyWrappedUp(WrapupkitError):
             f"{existing_code}; not replacing it with {requested_code} (pass overwrite=True to replace)."
         )
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args, self.__dict__))
-
 
 class NotReadyError(WrapupkitError):
     """The communication never became ready for a wrap-up.
@@ -244,9 +241,6 @@ class NotReadyError(WrapupkitError):
 
     def _message(self) -> str:
         return f"Not ready for wrap-up: {self.reason}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class ReadinessTimeout(NotReadyError, TimeoutError):
@@ -278,9 +272,6 @@ class TransportError(WrapupkitError, ConnectionError):
     def __init__(self, message: str, *, maybe_sent: bool) -> None:
         self.maybe_sent = maybe_sent
         super().__init__(message)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class GenesysAPIError(WrapupkitError):
@@ -321,35 +312,6 @@ class GenesysAPIError(WrapupkitError):
         if self.correlation_id:
             text += f" (correlation id {self.correlation_id})"
         return text
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args, self.__dict__))
-
-    @classmethod
-    def from_response(
-        cls, status: int, body: str | bytes | None, headers: Mapping[str, str] | None = None
-    ) -> GenesysAPIError:
-        """Build the right subclass for *status* from a Genesys error response."""
-        parsed: dict[str, Any] = {}
-        if body:
-            try:
-                value = json.loads(body)
-            except ValueError:
-                value = None
-            if isinstance(value, dict):
-                parsed = value
-        lowered = {k.lower(): v for k, v in (headers or {}).items()}
-        correlation = lowered.get("inin-correlation-id") or parsed.get("contextId")
-        retry_after = _parse_retry_after(lowered.get("retry-after"))
-        klass = _BY_STATUS.get(status) or (ServerError if status >= 500 else GenesysAPIError)
-        return klass(
-            status,
-            code=_str_or_none(parsed.get("code")),
-            message=_str_or_none(parsed.get("message")),
-            correlation_id=_str_or_none(correlation),
-            body=parsed,
-            retry_after=retry_after,
-        )
 
 
 class BadRequest(GenesysAPIError):
@@ -410,31 +372,6 @@ class ServerError(GenesysAPIError):
 
 class ServiceUnavailable(ServerError):
     """HTTP 503."""
-
-
-_BY_STATUS: dict[int, type[GenesysAPIError]] = {
-    400: BadRequest,
-    401: Unauthorized,
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
-    429: RateLimited,
-    503: ServiceUnavailable,
-}
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None
-    return max(0.0, seconds)
-
-
-def _str_or_none(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def _rebuild(klass: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:

@@ -15,7 +15,7 @@ from typing import Any
 from wrapupkit._clock import FakeClock
 from wrapupkit._media import MediaType
 from wrapupkit._models import CommunicationSnapshot
-from wrapupkit._readiness import ReadinessContext
+from wrapupkit._readiness._strategy import ReadinessContext
 
 
 __all__ = ["FakeClock", "make_context", "make_snapshot"]

@@ -30,15 +30,12 @@ import contextlib
 import logging
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Iterator, Mapping
+from typing import Protocol
 
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit.exceptions import ConfigurationError
 
-
-if TYPE_CHECKING:
-    from wrapupkit._client import WrapupClient
 
 __all__ = ["RateLimiter"]
 
@@ -261,36 +258,37 @@ class RateLimiter:
     # -- installation ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def installed(self, client: WrapupClient) -> Iterator[RateLimiter]:
+    def installed(self, client: _Gated) -> Iterator[RateLimiter]:
         """Gate every request *client* sends inside the block, and learn from every response.
 
-        Chains to a gate already installed and restores it afterwards.  If the limiter
-        has no clock yet, it adopts the client's.
+        The limiter installs on the client's transport, beside any other limiter already
+        there (each block removes only its own).  If the limiter has no clock yet, it
+        adopts the client's.
 
         .. versionadded:: 0.1.0
         """
-        transport = client.transport
         self._bind_clock(client.clock)
-        previous = transport.gate
-        gate: Callable[[], None]
-        if previous is None:
-            gate = self.acquire
-        else:
-
-            def gate() -> None:
-                previous()
-                self.acquire()
-
-        observer = self.observe
-        transport.gate = gate
-        transport.observers.append(observer)
-        try:
+        with client.http.transport.gated(self):
             yield self
-        finally:
-            with contextlib.suppress(ValueError):
-                transport.observers.remove(observer)
-            if transport.gate is gate:
-                transport.gate = previous
+
+
+class _Transport(Protocol):
+    def gated(self, gate: RateLimiter) -> contextlib.AbstractContextManager[None]: ...
+
+
+class _Caller(Protocol):
+    @property
+    def transport(self) -> _Transport: ...
+
+
+class _Gated(Protocol):
+    """A client: its clock and its HTTP caller."""
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def http(self) -> _Caller: ...
 
 
 def _window_used_up(headers: Mapping[str, str]) -> bool:

@@ -4,8 +4,9 @@ The SDK's default client retries POSTs on 429 up to ten times and never applies
 its timeout setting (genesys-api.md 4.2).  :class:`Transport` replaces it through
 the SDK's own seam, ``ApiClient.set_http_client()``: urllib3 with ``retries=False``,
 a real connect/read timeout on every request, shrunk to what is left of the
-current call's deadline, and a count of the requests each call makes.
-Imports the SDK, so only :mod:`wrapupkit._sdk` imports this module.
+current call's deadline, a count of the requests each call makes, and the gates
+(rate limiters) installed on it.  Every failure leaves it as a wrapupkit exception
+(:mod:`wrapupkit._http._errors`), so the SDK never raises one of its own.
 """
 
 from __future__ import annotations
@@ -14,21 +15,30 @@ import contextlib
 import contextvars
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import urllib3
 from PureCloudPlatformClientV2.abstract_http_client import AbstractHttpClient
-from PureCloudPlatformClientV2.rest import ApiException, RESTResponse
+from PureCloudPlatformClientV2.rest import RESTResponse
 
 from wrapupkit._clock import Clock, SystemClock
+from wrapupkit._http._errors import error_from_response, error_from_urllib3, path_of
 from wrapupkit.exceptions import TransportError
 
 
-__all__ = ["CallBudget", "Transport"]
+__all__ = ["CallBudget", "Gate", "Transport", "current_budget"]
 
-ResponseObserver = Callable[[int, Mapping[str, str]], None]
+
+class Gate(Protocol):
+    """What a transport asks of a rate limiter installed on it."""
+
+    def acquire(self) -> None:
+        """Block until a request may go out."""
+
+    def observe(self, status: int, headers: Mapping[str, str]) -> None:
+        """Learn from a response."""
 
 
 class CallBudget:
@@ -46,6 +56,11 @@ class CallBudget:
 
 
 _budget: contextvars.ContextVar[CallBudget | None] = contextvars.ContextVar("wrapupkit_budget", default=None)
+
+
+def current_budget() -> CallBudget | None:
+    """The budget of the call running in this context, if any."""
+    return _budget.get()
 
 
 class Transport(AbstractHttpClient):  # type: ignore[misc]
@@ -70,10 +85,7 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         self.connect_timeout = connect_timeout
         self.clock = clock or SystemClock()
         self.pool = urllib3.PoolManager(num_pools=4, maxsize=maxsize, block=False, retries=False)
-        self.observers: list[ResponseObserver] = []
-        """Called with ``(status, headers)`` after every response (rate-limit accounting)."""
-        self.gate: Callable[[], None] | None = None
-        """Called before every request; may block (a shared rate limiter) or raise."""
+        self._gates: list[Gate] = []
         self._lock = threading.Lock()
         self.total_requests = 0
 
@@ -87,9 +99,25 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         finally:
             _budget.reset(token)
 
-    def _timeout(self) -> urllib3.Timeout:
+    @contextlib.contextmanager
+    def gated(self, gate: Gate) -> Iterator[None]:
+        """Pass every request of the block through *gate*; concurrent blocks each remove only their own."""
+        with self._lock:
+            self._gates.append(gate)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._gates.remove(gate)
+
+    @property
+    def gates(self) -> tuple[Gate, ...]:
+        """The gates installed now."""
+        with self._lock:
+            return tuple(self._gates)
+
+    def _timeout(self, budget: CallBudget | None) -> urllib3.Timeout:
         total = float(self.timeout)
-        budget = _budget.get()
         if budget is not None:
             left = budget.remaining()
             if left <= 0:
@@ -103,8 +131,7 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         options = http_request_options
         if self.pre_hook is not None:
             options = self.pre_hook(options)
-        method = options.method
-        url = options.url
+        method, url = options.method, options.url
         headers = dict(options.headers or {})
         headers.setdefault("Content-Type", "application/json")
         body: str | None = None
@@ -119,12 +146,14 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         else:
             fields = options.query_params or None
         budget = _budget.get()
-        if self.gate is not None:
+        gates = self.gates
+        if gates:
             queued_at = self.clock.monotonic()
-            self.gate()
+            for gate in gates:
+                gate.acquire()
             if budget is not None:  # time queued for a shared rate limit is not the call's own time
                 budget.deadline += self.clock.monotonic() - queued_at
-        timeout = self._timeout()
+        timeout = self._timeout(budget)
         if budget is not None:
             budget.requests += 1
         with self._lock:
@@ -133,34 +162,25 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
             raw = self.pool.request(
                 method, url, body=body, fields=fields, headers=headers, timeout=timeout, retries=False
             )
-        except urllib3.exceptions.ConnectTimeoutError as exc:
-            raise TransportError(f"{method} {_path(url)}: connection timed out", maybe_sent=False) from exc
-        except urllib3.exceptions.NewConnectionError as exc:
-            raise TransportError(f"{method} {_path(url)}: connection failed", maybe_sent=False) from exc
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise TransportError(
-                f"{method} {_path(url)}: no response within {timeout.read_timeout:.2f}s", maybe_sent=True
-            ) from exc
-        except (urllib3.exceptions.ProtocolError, urllib3.exceptions.HTTPError) as exc:
-            raise TransportError(
-                f"{method} {_path(url)}: connection lost ({type(exc).__name__})", maybe_sent=True
-            ) from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise error_from_urllib3(exc, method, url, timeout.read_timeout) from exc
         response = RESTResponse(raw)
-        response.data = response.data.decode("utf8") if isinstance(response.data, bytes) else response.data
-        for observer in list(self.observers):
-            observer(response.status, response.getheaders())
+        status = int(response.status)
+        response_headers = {str(k): str(v) for k, v in response.getheaders().items()}
+        for gate in gates:
+            gate.observe(status, response_headers)
         if self.post_hook is not None:
             response = self.post_hook(response)
-        if response.status not in range(200, 206):
-            raise ApiException(http_resp=response)
+        if status not in range(200, 206):
+            raise error_from_response(status, response.data, response_headers)
+        if isinstance(response.data, bytes):
+            try:
+                response.data = response.data.decode("utf8")
+            except UnicodeDecodeError:
+                raise TransportError(
+                    f"{method} {path_of(url)}: HTTP {status} with a body that is not UTF-8", maybe_sent=True
+                ) from None
         return response
 
     def __repr__(self) -> str:
         return f"Transport(timeout={self.timeout}, connect_timeout={self.connect_timeout})"
-
-
-def _path(url: str) -> str:
-    """The URL without scheme, host or query (for messages)."""
-    rest = url.split("://", 1)[-1]
-    path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
-    return path.split("?", 1)[0]

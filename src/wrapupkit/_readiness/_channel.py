@@ -14,7 +14,6 @@ import enum
 import json
 import logging
 import threading
-import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -23,11 +22,13 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from wrapupkit._clock import Clock, SystemClock
 from wrapupkit.exceptions import GenesysAPIError, NotFound, TransportError
 
 
 if TYPE_CHECKING:
-    from wrapupkit._notify_api import NotificationsCalls, TopicResult
+    from wrapupkit._http import Caller
+    from wrapupkit._http._sdk import TopicResult
 
 __all__ = ["Channel", "Event", "Options", "Outcome"]
 
@@ -68,16 +69,21 @@ class _Gone(Exception):
 
 
 class Channel:
-    """A channel, its subscriptions, its socket and the latest event per conversation.  Thread-safe."""
+    """A channel, its subscriptions, its socket and the latest event per conversation.  Thread-safe.
 
-    def __init__(self, client: Any, options: Options) -> None:
-        self._client = weakref.ref(client)
-        self._clock = client.clock
+    Two clocks: *clock* (the client's) times everything the library decides (deadlines,
+    linger, expiry); *wall* times the socket itself (heartbeat silence, reconnect pauses),
+    which waits on real network I/O and so must count real seconds.
+    """
+
+    def __init__(self, http: Caller, options: Options, *, wall: Clock | None = None) -> None:
+        self._http = weakref.ref(http)
+        self._clock = http.clock
+        self._wall: Clock = wall or SystemClock()
         self._opts = options
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
         self._sub_lock = threading.Lock()  # one subscription request (or channel creation) at a time
-        self._api: NotificationsCalls | None = None
         self.channel_id: str | None = None
         self._uri: str | None = None
         self.expires: float | None = None  # epoch seconds (client clock)
@@ -220,12 +226,8 @@ class Channel:
                 return
             replace = renew or bool(current - desired)
             channel_id, topics = self.channel_id, sorted(desired if replace else desired - current)
-            calls = self._calls()
             try:
-                result = self._live_client()._call(
-                    lambda: calls.subscribe(channel_id, topics, replace=replace),
-                    "PUT notification subscriptions" if replace else "POST notification subscriptions",
-                )
+                result = self._live_http().subscribe(channel_id, topics, replace=replace)
             except NotFound:
                 self._forget_channel()
                 raise
@@ -248,20 +250,12 @@ class Channel:
                 del self._events[cid]
             self._cond.notify_all()
 
-    def _calls(self) -> NotificationsCalls:
-        with self._lock:
-            if self._api is None:
-                from wrapupkit._notify_api import NotificationsCalls
-
-                self._api = NotificationsCalls(self._live_client().api_client)
-            return self._api
-
-    def _live_client(self) -> Any:
-        client = self._client()
-        if client is None:
+    def _live_http(self) -> Caller:
+        http = self._http()
+        if http is None:
             self.closed = True
             raise TransportError("the WrapupClient is gone", maybe_sent=False)
-        return client
+        return http
 
     def _forget_channel(self) -> None:
         with self._cond:
@@ -280,11 +274,11 @@ class Channel:
         while not self.closed:
             try:
                 uri = self._prepare()
-                started = time.monotonic()
+                started = self._wall.monotonic()
                 reason = self._read(uri)
                 if reason == "expired":
                     self._forget_channel()
-                if reason in ("closing", "expired") or time.monotonic() - started > 1.0:
+                if reason in ("closing", "expired") or self._wall.monotonic() - started > 1.0:
                     failures, delay = 0, self._opts.reconnect_delay
                     continue
                 # a socket that died within a second: do not spin, back off as after a failure
@@ -301,14 +295,13 @@ class Channel:
                     self._forget_channel()
             finally:
                 self._opened.set()
-            self._stop.wait(delay)
+            self._stop.wait(delay)  # real seconds: a reconnect pause, interrupted by close()
             delay = min(self._opts.max_reconnect_delay, delay * 2)
 
     def _prepare(self) -> str:
         with self._sub_lock:
             if self.channel_id is None:
-                client, calls = self._live_client(), self._calls()
-                info = client._call(calls.create_channel, "POST notifications channel")
+                info = self._live_http().create_channel()
                 with self._lock:
                     self.channel_id, self._uri = info.id, info.connect_uri
                     self.expires = info.expires or self._clock.time() + CHANNEL_LIFETIME
@@ -317,11 +310,7 @@ class Channel:
             desired = self._desired()
             channel_id, uri = self.channel_id, self._uri
             if desired and desired != self.server_topics:
-                client = self._live_client()
-                result = client._call(
-                    lambda: self._calls().subscribe(channel_id, sorted(desired), replace=True),
-                    "PUT notification subscriptions",
-                )
+                result = self._live_http().subscribe(channel_id, sorted(desired), replace=True)
                 self._apply(result, set())
         if uri is None:
             raise _Gone
@@ -355,20 +344,20 @@ class Channel:
                 self._cond.notify_all()
             self._opened.set()
             log.info("wrapupkit: notification socket connected (channel %s)", self.channel_id)
-            last = time.monotonic()
+            last = self._wall.monotonic()
             timeout = self._opts.heartbeat_timeout
             while not self.closed:
                 try:
                     raw = ws.recv(timeout=min(_SLICE, timeout / 4))
                 except TimeoutError:
-                    if time.monotonic() - last > timeout:
+                    if self._wall.monotonic() - last > timeout:
                         reason = "silent"
                         break
                 except ConnectionClosed:
                     reason = "dropped"
                     break
                 else:
-                    last = time.monotonic()
+                    last = self._wall.monotonic()
                     if self._handle(raw):
                         reason = "closing"
                         break
@@ -421,7 +410,7 @@ class Channel:
 
     def _maintain(self) -> str | None:
         """Renew the channel before it expires and drop lingering topics (at most every 0.2 s)."""
-        now = time.monotonic()
+        now = self._wall.monotonic()
         if now < self._next_check:
             return None
         self._next_check = now + 0.2

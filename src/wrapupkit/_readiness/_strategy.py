@@ -2,24 +2,29 @@
 
 A :class:`ReadinessStrategy` judges a :class:`~wrapupkit.CommunicationSnapshot`
 and answers with a :class:`Decision`: ready, wait (optionally how long), or
-fail.  The wait loop that asks it lives in :mod:`wrapupkit._client` and owns
-time through the client's clock; strategies own judgement only.  Polling and
-retrying are separate: each readiness check is one (retried) read.
+fail.  The wait loop that asks it (:mod:`wrapupkit._readiness._flow`) owns time
+and I/O through its driver; strategies own judgement only.  An event-driven
+strategy also hands the driver a per-call :class:`~wrapupkit.EventSource`.
+Polling and retrying are separate: each readiness check is one (retried) read.
 """
 
 from __future__ import annotations
 
 import abc
+import math
 import random
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
 from wrapupkit._models import CommunicationSnapshot
+from wrapupkit._validate import whole
+from wrapupkit.exceptions import ConfigurationError, InvalidType
 
 
 if TYPE_CHECKING:
+    from wrapupkit._readiness._events import CallInfo, EventSource
     from wrapupkit.exceptions import GenesysAPIError
 
 
@@ -31,7 +36,7 @@ __all__ = [
     "Polling",
     "ReadinessContext",
     "ReadinessStrategy",
-    "Waiter",
+    "judge",
 ]
 
 
@@ -56,8 +61,9 @@ class Decision:
     @classmethod
     def wait(cls, delay: float | None = None, reason: str = "") -> Decision:
         """Check again after *delay* seconds (``None``: use :meth:`~ReadinessStrategy.next_delay`)."""
-        if delay is not None and delay < 0:
-            raise ValueError("delay must be >= 0")
+        value: object = delay
+        if value is not None and not (isinstance(value, (int, float)) and 0 <= value < math.inf):
+            raise ConfigurationError(f"Decision.wait delay must be a finite number >= 0, not {delay!r}")
         return cls("wait", delay, reason)
 
     @classmethod
@@ -83,6 +89,8 @@ class ReadinessContext:
         last_error: the last such refusal, if any.
         state_attempt: checks since the communication's state or ACW state last changed
             (1 on the first check after a change); backoff restarts from it.
+        now: the client clock's ``monotonic()`` when the strategy is asked (compare it with
+            ``snapshot.taken_at``; a fake clock in tests gives fake times here too).
 
     .. versionadded:: 0.1.0
     """
@@ -94,48 +102,7 @@ class ReadinessContext:
     rejections: int = 0
     last_error: GenesysAPIError | None = None
     state_attempt: int = 1
-
-
-class Waiter(abc.ABC):
-    """One :meth:`~wrapupkit.WrapupClient.apply_wrapup` call's view of the world, for strategies.
-
-    The client creates one per call.  Strategies that only judge snapshots never touch it;
-    event-driven strategies use it to know what to listen for and to turn an event body into
-    a snapshot.
-
-    Attributes:
-        client: the :class:`~wrapupkit.WrapupClient` making the call.
-        conversation_id: the conversation being wrapped up.
-        participant_id: the caller's ``participant_id`` until the participant is chosen, then the chosen one.
-        user_id: the caller's ``user_id`` until the participant is chosen, then the participant's user.
-        queue_id: the participant's queue once chosen.
-        deadline: the call's deadline on the client's clock (``client.clock.monotonic()``).
-
-    .. versionadded:: 0.1.0
-    """
-
-    client: Any
-    conversation_id: str
-    participant_id: str | None
-    user_id: str | None
-    queue_id: str | None
-    deadline: float
-
-    @abc.abstractmethod
-    def poll(self) -> CommunicationSnapshot:
-        """Read a fresh snapshot now (one GET of the conversation)."""
-
-    @abc.abstractmethod
-    def sleep_then_poll(self, delay: float) -> CommunicationSnapshot:
-        """Sleep *delay* seconds on the client's clock, then :meth:`poll`."""
-
-    @abc.abstractmethod
-    def snapshot_from(self, conversation: Mapping[str, Any]) -> CommunicationSnapshot:
-        """The chosen communication's snapshot in conversation JSON (a GET body or an event body)."""
-
-    def remaining(self) -> float:
-        """Seconds left before the deadline."""
-        return float(self.deadline - self.client.clock.monotonic())
+    now: float = 0.0
 
 
 class ReadinessStrategy(abc.ABC):
@@ -143,8 +110,10 @@ class ReadinessStrategy(abc.ABC):
 
     Optional overrides: :meth:`next_delay` (the wait when :meth:`decide` gives
     none), :meth:`on_rejected` (what to do when Genesys refuses the POST as not
-    ready), and for event-driven strategies :meth:`wait` (how to wait; the default
-    sleeps on the client's clock, then polls), :meth:`begin` and :meth:`end`.
+    ready), and for event-driven strategies :meth:`events` (a per-call
+    :class:`~wrapupkit.EventSource` that the driver waits on instead of sleeping).
+    The loop that calls them is written once and shared by every client, so a
+    subclass works unchanged wherever a strategy is accepted.
 
     Attributes:
         initial_delay: the first wait, in seconds.
@@ -187,20 +156,13 @@ class ReadinessStrategy(abc.ABC):
             return Decision.wait(reason=f"Genesys refused the wrap-up as not ready (HTTP {_status(ctx)})")
         return Decision.fail(f"Genesys refused the wrap-up (HTTP {_status(ctx)})")
 
-    def wait(self, waiter: Waiter, delay: float) -> CommunicationSnapshot:
-        """Wait *delay* seconds and return a fresh snapshot."""
-        return waiter.sleep_then_poll(delay)
+    def events(self, call: CallInfo) -> EventSource | None:
+        """A source of conversation events for one call, or ``None`` (the default): sleep, then read.
 
-    def begin(self, waiter: Waiter) -> Mapping[str, Any] | None:
-        """Called once before anything is read; may return the conversation JSON to start from.
-
-        The default returns ``None``: the client GETs the conversation.  An event-driven
-        strategy returns the body of a recent conversation event instead, saving that GET.
+        Called once per :meth:`~wrapupkit.WrapupClient.apply_wrapup`, before anything is read;
+        the driver closes what it returns when the call ends, however it ends.
         """
         return None
-
-    def end(self, waiter: Waiter) -> None:  # noqa: B027 - an optional hook, empty by default
-        """Called once when the call finishes, however it finishes (release subscriptions here)."""
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -222,8 +184,18 @@ class Immediate(ReadinessStrategy):
         return Decision.ready("immediate")
 
 
+def _check_number(name: str, value: object, *, low: float, high: float = math.inf) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        bound = f"between {low:g} and {high:g}" if high < math.inf else f">= {low:g}"
+        raise ConfigurationError(f"{name} must be a finite number {bound}, not {value!r}")
+    if math.isinf(value):
+        raise ConfigurationError(f"{name} must be finite, not {value!r}")
+
+
 def judge(snapshot: CommunicationSnapshot) -> Decision:
     """The readiness predicate of genesys-api.md section 2.1, as a Decision.
+
+    Public so that a strategy can build on it (``return judge(ctx.snapshot)`` after its own checks).
 
     Ready when the agent's communication is disconnected and after-call work is
     pending (or is not reported at all, as for media without ACW).  Waits while
@@ -265,8 +237,11 @@ class Polling(ReadinessStrategy):
     ) -> None:
         if max_rejections is None:
             max_rejections = type(self).max_rejections  # each subclass keeps its own default
-        if initial_delay < 0 or max_delay < 0 or factor < 1 or not 0 <= jitter <= 1 or max_rejections < 0:
-            raise ValueError("delays must be >= 0, factor >= 1, 0 <= jitter <= 1, max_rejections >= 0")
+        _check_number("initial_delay", initial_delay, low=0.0)
+        _check_number("max_delay", max_delay, low=0.0)
+        _check_number("factor", factor, low=1.0)
+        _check_number("jitter", jitter, low=0.0, high=1.0)
+        whole("max_rejections", max_rejections, low=0)
         self.initial_delay = initial_delay
         self.max_delay = max_delay
         self.factor = factor
@@ -333,4 +308,4 @@ def as_strategy(
         return value
     if callable(value):
         return FunctionStrategy(value)
-    raise TypeError(f"readiness must be a ReadinessStrategy or a callable, not {type(value).__name__}")
+    raise InvalidType(f"readiness must be a ReadinessStrategy or a callable, not {type(value).__name__}")

@@ -1,6 +1,6 @@
 """One retry budget for every HTTP call wrapupkit makes.
 
-The SDK's hidden urllib3 retry is switched off (see :mod:`wrapupkit._transport`),
+The SDK's hidden urllib3 retry is switched off (see :mod:`wrapupkit._http._transport`),
 so this is the only layer that re-sends anything:
 
 * 429: wait ``Retry-After`` (or the backoff delay when absent) unless it exceeds

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wrapupkit._clock import Clock
-from wrapupkit.exceptions import AuthenticationError, ConfigurationError
+from wrapupkit.exceptions import AuthenticationError, ConfigurationError, GenesysAPIError
 
 
 __all__ = ["REGIONS", "ClientCredentials", "api_host_for", "read_env"]
@@ -125,7 +125,6 @@ class ClientCredentials:
     def login(self) -> None:
         """Request a new token now."""
         from PureCloudPlatformClientV2.http_request_options import HttpRequestOptions
-        from PureCloudPlatformClientV2.rest import ApiException
 
         basic = base64.b64encode(f"{self.client_id}:{self._secret}".encode()).decode("ascii")
         options = HttpRequestOptions(
@@ -136,7 +135,7 @@ class ClientCredentials:
         )
         try:
             response = self._transport.request(options)
-        except ApiException as exc:
+        except GenesysAPIError as exc:
             raise AuthenticationError(
                 f"Login for client {self.client_id} failed with HTTP {exc.status} at {self._login_url()}."
             ) from None

@@ -1,34 +1,28 @@
-"""The border with ``PureCloudPlatformClientV2``: SDK calls in, wrapupkit values out.
+"""The SDK operations wrapupkit uses: ``PureCloudPlatformClientV2`` calls in, plain values out.
 
-The SDK takes ~3 s and ~200 MB to import, so this module is imported only when
-a client first needs it.  SDK models never leave this module: responses are
-turned into JSON dicts or :mod:`wrapupkit._models` values, and
-``ApiException`` into :class:`~wrapupkit.exceptions.GenesysAPIError`.
+The SDK takes ~2 s and ~200 MB to import, so this module is imported only when a
+client is first created.  SDK models never leave it: responses become JSON dicts or
+:mod:`wrapupkit._models` values.  Errors need no translation here: the transport
+raises wrapupkit's exceptions before the SDK could raise its own.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
+import attrs
 import PureCloudPlatformClientV2 as sdk
-from PureCloudPlatformClientV2.rest import ApiException
 
-from wrapupkit._media import MediaEndpoint
+from wrapupkit._media import MEDIA, MediaEndpoint, MediaType
 from wrapupkit._models import WrapupCode
-from wrapupkit._transport import Transport
-from wrapupkit.exceptions import GenesysAPIError, NotFound
+from wrapupkit.exceptions import NotFound
 
 
-__all__ = [
-    "Api",
-    "from_api_exception",
-    "new_api_client",
-]
+__all__ = ["Api", "ChannelInfo", "TopicResult", "new_api_client", "supported_media"]
 
-T = TypeVar("T")
 log = logging.getLogger("wrapupkit")
 SDK_VERSION: str = getattr(sdk, "__version__", "unknown")
 # Pages asked for when listing codes; the server may clamp it, and we follow pageCount/nextUri.
@@ -41,50 +35,52 @@ def new_api_client(host: str) -> Any:
     return sdk.ApiClient(host=host)
 
 
-def from_api_exception(exc: ApiException) -> GenesysAPIError:
-    """Map an SDK ``ApiException`` to the wrapupkit exception for its status."""
-    headers = {str(k): str(v) for k, v in dict(exc.headers or {}).items()}
-    body = exc.body.decode("utf8", "replace") if isinstance(exc.body, bytes) else exc.body
-    return GenesysAPIError.from_response(int(exc.status or 0), body, headers)
+def supported_media() -> frozenset[MediaType]:
+    """The media types whose wrap-up methods exist in the installed SDK."""
+    api = sdk.ConversationsApi
+    return frozenset(
+        ep.media for ep in MEDIA.values() if hasattr(api, ep.post_method) and hasattr(api, ep.get_method)
+    )
 
 
-def _translated(fn: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        try:
-            return fn(*args, **kwargs)
-        except ApiException as exc:
-            raise from_api_exception(exc) from None
+@attrs.frozen
+class ChannelInfo:
+    """A created notification channel: its id, WebSocket URI and expiry (epoch seconds, if Genesys said)."""
 
-    return wrapper
+    id: str
+    connect_uri: str
+    expires: float | None
+
+
+@attrs.frozen
+class TopicResult:
+    """What a subscription call left on the channel: permitted topics, and rejected ones with reasons."""
+
+    subscribed: frozenset[str]
+    rejected: Mapping[str, tuple[str, tuple[str, ...]]]
 
 
 class Api:
     """The SDK operations wrapupkit uses, on one ``ApiClient``. Strictly private."""
 
-    def __init__(self, api_client: Any, transport: Transport) -> None:
+    def __init__(self, api_client: Any) -> None:
         self.api_client = api_client
-        self.transport = transport
         self.conversations = sdk.ConversationsApi(api_client)
         self.routing = sdk.RoutingApi(api_client)
+        self.notifications = sdk.NotificationsApi(api_client)
 
-    def _json(self, model: Any) -> Any:
-        return self.api_client.sanitize_for_serialization(model)
-
-    @_translated
     def get_conversation(self, conversation_id: str) -> dict[str, Any]:
         """``GET /api/v2/conversations/{id}`` as JSON-keyed dicts."""
-        result: dict[str, Any] = self._json(self.conversations.get_conversation(conversation_id))
+        model = self.conversations.get_conversation(conversation_id)
+        result: dict[str, Any] = self.api_client.sanitize_for_serialization(model)
         return result
 
-    @_translated
     def queue_codes(self, queue_id: str) -> list[WrapupCode]:
         """Every page of ``GET /api/v2/routing/queues/{id}/wrapupcodes``."""
         return self._all_pages(
             lambda n: self.routing.get_routing_queue_wrapupcodes(queue_id, page_size=PAGE_SIZE, page_number=n)
         )
 
-    @_translated
     def org_codes_named(self, name: str) -> list[WrapupCode]:
         """Org-wide codes whose name is exactly *name* (the server filter is only a pattern)."""
         codes = self._all_pages(
@@ -92,7 +88,6 @@ class Api:
         )
         return [c for c in codes if c.name == name]
 
-    @_translated
     def participant_codes(self, conversation_id: str, participant_id: str) -> list[WrapupCode]:
         """``GET .../participants/{pid}/wrapupcodes``: the codes valid for that participant."""
         items = self.conversations.get_conversation_participant_wrapupcodes(conversation_id, participant_id)
@@ -115,7 +110,6 @@ class Api:
             page += 1
         return codes
 
-    @_translated
     def post_wrapup(
         self,
         endpoint: MediaEndpoint,
@@ -130,11 +124,10 @@ class Api:
             if value is not None:
                 setattr(body, attr, value)
         if endpoint.deprecated:
-            log.warning("wrapupkit: Genesys marks the %s wrap-up endpoint deprecated", endpoint.segment)
+            log.warning("Genesys marks the %s wrap-up endpoint deprecated", endpoint.segment)
         method = _undecorated(self.conversations, endpoint.post_method)
         method(conversation_id, participant_id, communication_id, body=body)
 
-    @_translated
     def read_wrapup(
         self, endpoint: MediaEndpoint, conversation_id: str, participant_id: str, communication_id: str
     ) -> str | None:
@@ -142,13 +135,45 @@ class Api:
         method = _undecorated(self.conversations, endpoint.get_method)
         try:
             assigned = method(conversation_id, participant_id, communication_id)
-        except ApiException as exc:
-            err = from_api_exception(exc)
-            if isinstance(err, NotFound):  # some deployments answer 404 for "no wrap-up yet"
-                return None
-            raise err from None
+        except NotFound:  # some deployments answer 404 for "no wrap-up yet"
+            return None
         code = getattr(assigned, "code", None)
         return str(code) if code else None
+
+    def create_channel(self) -> ChannelInfo:
+        """``POST /api/v2/notifications/channels``."""
+        channel = self.notifications.post_notifications_channels()
+        expires = getattr(channel, "expires", None)
+        return ChannelInfo(
+            id=str(channel.id),
+            connect_uri=str(channel.connect_uri),
+            expires=expires.timestamp() if expires is not None else None,
+        )
+
+    def subscribe(self, channel_id: str, topics: Iterable[str], *, replace: bool) -> TopicResult:
+        """``PUT`` (replace) or ``POST`` (add) ``…/subscriptions?ignoreErrors=true``."""
+        body = []
+        for topic in topics:
+            item = sdk.ChannelTopic()  # SDK models take no constructor arguments
+            item.id = topic
+            body.append(item)
+        method = (
+            self.notifications.put_notifications_channel_subscriptions
+            if replace
+            else self.notifications.post_notifications_channel_subscriptions
+        )
+        listing = method(channel_id, body, ignore_errors=True)
+        subscribed: set[str] = set()
+        rejected: dict[str, tuple[str, tuple[str, ...]]] = {}
+        for entity in getattr(listing, "entities", None) or ():
+            if not entity.id:
+                continue
+            if entity.state == "Rejected":
+                missing = tuple(str(p) for p in entity.missing_permissions or ())
+                rejected[str(entity.id)] = (str(entity.rejection_reason or "rejected"), missing)
+            else:
+                subscribed.add(str(entity.id))
+        return TopicResult(frozenset(subscribed), rejected)
 
 
 def _undecorated(api: Any, name: str) -> Callable[..., Any]:
@@ -159,9 +184,3 @@ def _undecorated(api: Any, name: str) -> Callable[..., Any]:
     """
     function = getattr(type(api), name)
     return functools.partial(getattr(function, "__wrapped__", function), api)
-
-
-def supported_endpoints(endpoints: Sequence[MediaEndpoint]) -> list[MediaEndpoint]:
-    """The rows of the media table whose SDK methods exist in the installed SDK."""
-    api = sdk.ConversationsApi
-    return [ep for ep in endpoints if hasattr(api, ep.post_method) and hasattr(api, ep.get_method)]

@@ -16,17 +16,19 @@ import threading
 import weakref
 from collections.abc import Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
-from wrapupkit._channel import CHANNEL_LIFETIME, Channel, Event, Options, Outcome
-from wrapupkit._readiness import Decision, Polling, ReadinessContext, Waiter
-from wrapupkit.exceptions import ConfigurationError, Forbidden, WrapupkitError
+from wrapupkit._conversation import has_communication
+from wrapupkit._readiness._channel import CHANNEL_LIFETIME, Channel, Event, Options, Outcome
+from wrapupkit._readiness._events import DEADLINE, CallInfo, Deadline, WaitRequest
+from wrapupkit._readiness._strategy import Polling
+from wrapupkit.exceptions import ConfigurationError, Forbidden
 
 
 if TYPE_CHECKING:
-    from wrapupkit._models import CommunicationSnapshot
+    from wrapupkit._http import Caller
 
 __all__ = ["NotificationStatus", "Notifications"]
 
@@ -66,21 +68,6 @@ class NotificationStatus:
     heartbeats: int = 0
     events: int = 0
     expires: float | None = None
-
-
-@attrs.define
-class _Wait:
-    """One apply_wrapup() call's view of the channel. Strictly private."""
-
-    waiter: Waiter
-    channel: Channel | None = None
-    topic: str | None = None
-    polling_only: bool = False
-    synced_gen: int | None = None  # the connection whose events this wait has seen since its last sync
-    synced_at: float = 0.0
-    seen: int = 0  # the newest event sequence number already reflected
-    last: CommunicationSnapshot | None = None
-    after_rejection: bool = False
 
 
 class Notifications(Polling):
@@ -174,14 +161,13 @@ class Notifications(Polling):
             renew_before=renew_before,
             max_topics=max_topics,
         )
-        self._channels: weakref.WeakKeyDictionary[Any, Channel] = weakref.WeakKeyDictionary()
+        self._channels: weakref.WeakKeyDictionary[Caller, Channel] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
-        self._local = threading.local()
         self._closed = False
 
     # -- the channel of a client ------------------------------------------------------------------
 
-    def _open(self, client: Any) -> Channel | None:
+    def _open(self, http: Caller) -> Channel | None:
         try:
             import websockets.sync.client  # noqa: F401 - fail here, clearly, not in a thread
         except ImportError:
@@ -191,16 +177,16 @@ class Notifications(Polling):
         with self._lock:
             if self._closed:
                 return None
-            channel = self._channels.get(client)
+            channel = self._channels.get(http)
             if channel is None or channel.closed:
-                channel = self._channels[client] = Channel(client, self.options)
-                weakref.finalize(client, channel.close)
+                channel = self._channels[http] = Channel(http, self.options)
+                weakref.finalize(http, channel.close)
             return channel
 
-    def status(self, client: Any) -> NotificationStatus:
+    def status(self, client: _HasCaller) -> NotificationStatus:
         """The channel state for *client* (all defaults before its first wait)."""
         with self._lock:
-            channel = self._channels.get(client)
+            channel = self._channels.get(client.http)
         if channel is None:
             return NotificationStatus()
         data = channel.snapshot()
@@ -244,48 +230,70 @@ class Notifications(Polling):
             f"on_topic_rejected={self.on_topic_rejected!r})"
         )
 
-    # -- the hooks --------------------------------------------------------------------------------
+    # -- the per-call source ----------------------------------------------------------------------
 
-    def _current(self, waiter: Waiter | None = None) -> _Wait | None:
-        rec: _Wait | None = getattr(self._local, "wait", None)
-        if rec is None or (waiter is not None and rec.waiter is not waiter):
-            return None
-        return rec
+    def events(self, call: CallInfo) -> _ChannelEvents:
+        """Listen on the client's channel for this call (polling while the socket is down)."""
+        return _ChannelEvents(self, self._open(call.http), call)
 
-    def begin(self, waiter: Waiter) -> Mapping[str, Any] | None:
-        rec = _Wait(waiter)
-        self._local.wait = rec
-        channel = rec.channel = self._open(waiter.client)
+    def _topic_for(self, user_id: str | None, queue_id: str | None) -> str | None:
+        if self.topic == "queue" and queue_id:
+            return f"v2.routing.queues.{queue_id}.conversations"
+        return f"v2.users.{user_id}.conversations" if user_id else None
+
+
+class _HasCaller(Protocol):
+    @property
+    def http(self) -> Caller: ...
+
+
+class _ChannelEvents:
+    """One call's view of the channel: its topic and what it has seen. Strictly private."""
+
+    def __init__(self, strategy: Notifications, channel: Channel | None, call: CallInfo) -> None:
+        self.strategy = strategy
+        self.channel = channel
+        self.call = call
+        self.clock = call.clock
+        self.topic: str | None = None
+        self.polling_only = False
+        # the connection whose events this call has seen since its last sync
+        self.synced_gen: int | None = None
+        self.synced_at = 0.0
+        self.seen = 0  # the newest event sequence number already reflected
+
+    def first(self) -> Mapping[str, Any] | None:
+        channel, call = self.channel, self.call
         if channel is None:
             return None
         channel.ensure_open()
-        if self.topic == "user" and waiter.user_id:
-            self._subscribe(rec, f"v2.users.{waiter.user_id}.conversations")
+        if self.strategy.topic == "user" and call.user_id:
+            self._subscribe(f"v2.users.{call.user_id}.conversations")
         generation = channel.generation()
-        event = channel.latest(waiter.conversation_id) if generation is not None else None
-        now = waiter.client.clock.monotonic()
-        if event is not None:  # it happened before this wait: no GET needed
-            rec.seen, rec.synced_gen, rec.synced_at = event.seq, generation, now
+        event = channel.latest(call.conversation_id) if generation is not None else None
+        now = self.clock.monotonic()
+        if event is not None:  # it happened before this call: no GET needed
+            self.seen, self.synced_gen, self.synced_at = event.seq, generation, now
             return dict(event.body)
-        if generation is not None and rec.topic is not None and channel.has_topic(rec.topic):
-            # the client's GET comes next: that is the check of the state after subscribing
-            rec.seen, rec.synced_gen, rec.synced_at = channel.seq, generation, now
+        if generation is not None and self.topic is not None and channel.has_topic(self.topic):
+            # the driver's GET comes next: that is the check of the state after subscribing
+            self.seen, self.synced_gen, self.synced_at = channel.seq, generation, now
         return None
 
-    def _subscribe(self, rec: _Wait, topic: str) -> None:
-        if rec.channel is None:
+    def _subscribe(self, topic: str) -> None:
+        if self.channel is None:
             return
-        answer = rec.channel.acquire(topic)
+        answer = self.channel.acquire(topic)
         if answer == "full":
-            log.warning("wrapupkit: %d notification topics in use; this wait polls", self.options.max_topics)
-            rec.polling_only = True
+            log.warning("%d notification topics in use; this wait polls", self.strategy.options.max_topics)
+            self.polling_only = True
             return
-        rec.topic = topic
+        self.topic = topic
         if answer != "rejected":
             return
-        rec.polling_only = True
-        if self.on_topic_rejected == "raise":
-            missing = rec.channel.rejected.get(topic, ())
+        self.polling_only = True
+        if self.strategy.on_topic_rejected == "raise":
+            missing = self.channel.rejected.get(topic, ())
             names = ", ".join(missing)
             message = f"Genesys rejected notification topic {topic}" + (
                 f": you are missing the following permission(s): {names}" if missing else ""
@@ -297,94 +305,56 @@ class Notifications(Polling):
                 body={"messageParams": {"permissions": names}},
             )
 
-    def decide(self, ctx: ReadinessContext) -> Decision:
-        rec = self._current()
-        if rec is not None:
-            rec.last = ctx.snapshot
-        return super().decide(ctx)
-
-    def on_rejected(self, ctx: ReadinessContext) -> Decision:
-        rec = self._current()
-        if rec is not None:
-            rec.after_rejection = True  # the platform lags its own state: back off, do not wait for an event
-        return super().on_rejected(ctx)
-
-    def next_delay(self, ctx: ReadinessContext) -> float:
-        rec = self._current()
-        if rec is not None and not rec.after_rejection and self._listening(rec):
-            return 0.0  # an event wait: the loop only times out at the deadline
-        return super().next_delay(ctx)
-
-    def _listening(self, rec: _Wait) -> bool:
-        channel = rec.channel
-        if channel is None or rec.polling_only or channel.generation() is None:
-            return False
-        return rec.topic is None or channel.has_topic(rec.topic)
-
-    def wait(self, waiter: Waiter, delay: float) -> CommunicationSnapshot:
-        rec = self._current(waiter)
-        if (
-            rec is None
-            or rec.channel is None
-            or rec.channel.closed
-            or rec.polling_only
-            or rec.after_rejection
-        ):
-            if rec is not None:
-                rec.after_rejection = False
-            return waiter.sleep_then_poll(delay)
-        channel, cid = rec.channel, waiter.conversation_id
-        if rec.topic is None:
-            topic = self._topic_for(waiter)
+    def wait(self, request: WaitRequest) -> Mapping[str, Any] | Deadline | None:
+        channel, cid = self.channel, self.call.conversation_id
+        if channel is None or channel.closed or self.polling_only or request.after_rejection:
+            # the platform may lag its own state after a refusal: back off and read, like Polling
+            self.clock.sleep(request.delay)
+            return self._will_poll()
+        if self.topic is None:
+            topic = self.strategy._topic_for(request.user_id, request.queue_id)
             if topic is None:
-                rec.polling_only = True
+                self.polling_only = True
             else:
-                self._subscribe(rec, topic)
-            if rec.polling_only:
-                return waiter.sleep_then_poll(delay)
+                self._subscribe(topic)
+            if self.polling_only:
+                self.clock.sleep(request.delay)
+                return self._will_poll()
         generation = channel.generation()
-        if generation is None or rec.topic is None or not channel.has_topic(rec.topic):
+        if generation is None or self.topic is None or not channel.has_topic(self.topic):
             # socket down (or not subscribed): Polling's pace, but back to events once it reconnects
-            until = waiter.client.clock.monotonic() + delay
-            channel.await_(cid, after=rec.seen, generation=generation, until=until)
-            return self._poll(rec)
-        if rec.synced_gen != generation:  # events may have been missed: use a newer one, or read once
-            event = channel.latest(cid, rec.seen)
-            return self._poll(rec) if event is None else self._from_event(rec, event, generation)
-        until = min(rec.synced_at + self.resync_interval, waiter.deadline)
-        outcome, event = channel.await_(cid, after=rec.seen, generation=generation, until=until)
+            until = self.clock.monotonic() + request.delay
+            channel.await_(cid, after=self.seen, generation=generation, until=until)
+            return self._will_poll()
+        if self.synced_gen != generation:  # events may have been missed: use a newer one, or read once
+            event = channel.latest(cid, self.seen)
+            return self._will_poll() if event is None else self._from_event(request, event, generation)
+        until = min(self.synced_at + self.strategy.resync_interval, request.deadline)
+        outcome, event = channel.await_(cid, after=self.seen, generation=generation, until=until)
         if outcome is Outcome.EVENT and event is not None:
-            return self._from_event(rec, event, generation)
-        if outcome is Outcome.HORIZON and rec.last is not None and waiter.remaining() <= 0:
-            return rec.last  # the deadline: the loop raises ReadinessTimeout without another request
-        return self._poll(rec)  # the socket changed, the strategy closed, or time to resync
+            return self._from_event(request, event, generation)
+        if outcome is Outcome.HORIZON and self.clock.monotonic() >= request.deadline:
+            return DEADLINE  # the loop raises ReadinessTimeout without another request
+        return self._will_poll()  # the socket changed, the strategy closed, or time to resync
 
-    def _topic_for(self, waiter: Waiter) -> str | None:
-        if self.topic == "queue" and waiter.queue_id:
-            return f"v2.routing.queues.{waiter.queue_id}.conversations"
-        return f"v2.users.{waiter.user_id}.conversations" if waiter.user_id else None
+    def _will_poll(self) -> Mapping[str, Any] | None:
+        """The driver reads the conversation next (so: ``None``); that read is this call's sync point."""
+        channel = self.channel
+        if channel is not None:
+            subscribed = self.topic is not None and channel.has_topic(self.topic)
+            self.synced_gen = channel.generation() if subscribed else None
+            self.seen = max(self.seen, channel.seq)
+        self.synced_at = self.clock.monotonic()
+        return None
 
-    def _poll(self, rec: _Wait) -> CommunicationSnapshot:
-        channel = rec.channel
-        generation = channel.generation() if channel is not None else None
-        seen = channel.seq if channel is not None else 0
-        snapshot = rec.waiter.poll()
-        subscribed = channel is not None and rec.topic is not None and channel.has_topic(rec.topic)
-        rec.synced_gen = generation if subscribed else None
-        rec.synced_at = rec.waiter.client.clock.monotonic()
-        rec.seen = max(rec.seen, seen)
-        return snapshot
+    def _from_event(self, request: WaitRequest, event: Event, generation: int) -> Mapping[str, Any] | None:
+        self.seen, self.synced_gen = event.seq, generation
+        self.synced_at = self.clock.monotonic()
+        if request.participant_id and not has_communication(event.body, request.participant_id):
+            return self._will_poll()  # the event lacks our participant: read the conversation instead
+        return dict(event.body)
 
-    def _from_event(self, rec: _Wait, event: Event, generation: int) -> CommunicationSnapshot:
-        rec.seen, rec.synced_gen = event.seq, generation
-        rec.synced_at = rec.waiter.client.clock.monotonic()
-        try:
-            return rec.waiter.snapshot_from(event.body)
-        except WrapupkitError:  # the event lacks our communication: read the conversation instead
-            return self._poll(rec)
-
-    def end(self, waiter: Waiter) -> None:
-        rec = self._current(waiter)
-        self._local.wait = None
-        if rec is not None and rec.channel is not None and rec.topic is not None:
-            rec.channel.release(rec.topic)
+    def close(self) -> None:
+        if self.channel is not None and self.topic is not None:
+            self.channel.release(self.topic)
+            self.topic = None

@@ -1,0 +1,34 @@
+"""Readiness: strategies judge, the flow decides what happens next, drivers do the I/O."""
+
+from __future__ import annotations
+
+from wrapupkit._readiness._events import DEADLINE, CallInfo, Deadline, EventSource, WaitRequest
+from wrapupkit._readiness._strategy import (
+    Decision,
+    FunctionStrategy,
+    Immediate,
+    Optimistic,
+    Polling,
+    ReadinessContext,
+    ReadinessStrategy,
+    as_strategy,
+    judge,
+)
+
+
+__all__ = [
+    "DEADLINE",
+    "CallInfo",
+    "Deadline",
+    "Decision",
+    "EventSource",
+    "FunctionStrategy",
+    "Immediate",
+    "Optimistic",
+    "Polling",
+    "ReadinessContext",
+    "ReadinessStrategy",
+    "WaitRequest",
+    "as_strategy",
+    "judge",
+]

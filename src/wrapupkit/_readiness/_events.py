@@ -1,0 +1,98 @@
+"""What an event-driven strategy hands the driver: a per-call source of conversation views.
+
+A strategy's :meth:`~wrapupkit.ReadinessStrategy.events` returns an :class:`EventSource`
+for one call (in the spirit of httpx's ``Auth.auth_flow``, whose generator carries one
+request's state).  The driver asks it for the first view of the conversation and, at
+every wait, for the next one; a source answers with a conversation body (from an event),
+``None`` (nothing usable: the driver reads the conversation), or :data:`DEADLINE`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+
+import attrs
+
+from wrapupkit._clock import Clock
+
+
+if TYPE_CHECKING:
+    from wrapupkit._http import Caller
+
+__all__ = ["DEADLINE", "CallInfo", "Deadline", "EventSource", "WaitRequest"]
+
+
+class Deadline(enum.Enum):
+    """The type of :data:`DEADLINE`."""
+
+    DEADLINE = "deadline"
+
+
+DEADLINE: Final = Deadline.DEADLINE
+"""An event source's answer when the call's deadline came and nothing new arrived."""
+
+
+@attrs.frozen
+class CallInfo:
+    """One :meth:`~wrapupkit.WrapupClient.apply_wrapup` call, as an event source sees it.
+
+    Attributes:
+        conversation_id: the conversation being wrapped up.
+        participant_id: the caller's ``participant_id``, if given.
+        user_id: the caller's ``user_id``, if given.
+        deadline: the call's deadline on *clock*'s ``monotonic()``.
+        clock: the client's clock.
+        http: the client's HTTP caller (notification channels are created through it).
+
+    .. versionadded:: 0.1.0
+    """
+
+    conversation_id: str
+    participant_id: str | None
+    user_id: str | None
+    deadline: float
+    clock: Clock
+    http: Caller = attrs.field(repr=False)
+
+
+@attrs.frozen
+class WaitRequest:
+    """What the loop wants from a wait.
+
+    Attributes:
+        delay: the polling pace: how long to sleep before reading again when not listening.
+        deadline: the call's deadline (client clock).
+        user_id: the chosen participant's user.
+        queue_id: the chosen participant's queue.
+        participant_id: the chosen participant (an event without it is no view of the target).
+        after_rejection: Genesys just refused the write as not ready: back off and read,
+            rather than wait for an event that may already have come.
+
+    .. versionadded:: 0.1.0
+    """
+
+    delay: float
+    deadline: float
+    user_id: str | None
+    queue_id: str | None
+    participant_id: str | None = None
+    after_rejection: bool = False
+
+
+@runtime_checkable
+class EventSource(Protocol):
+    """A per-call source of conversation views, handed out by :meth:`ReadinessStrategy.events`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def first(self) -> Mapping[str, Any] | None:
+        """A recent conversation body to start from, or ``None`` (the driver reads it)."""
+
+    def wait(self, request: WaitRequest) -> Mapping[str, Any] | Deadline | None:
+        """Wait for the next view: a conversation body, :data:`DEADLINE`, or ``None`` (the driver reads)."""
+
+    def close(self) -> None:
+        """Release what the call held (topics, references).  Called once, however the call ends."""

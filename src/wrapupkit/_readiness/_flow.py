@@ -1,0 +1,213 @@
+"""The wait-and-write loop, written once and free of I/O.
+
+:func:`wrapup_flow` is a generator: it yields what it needs next (an *effect*) and a
+driver performs it and sends back the result, or throws the exception it raised.  The
+sync driver lives in :mod:`wrapupkit._client`; an async driver runs the same flow with
+``await``, so every strategy, built-in or a user's subclass, behaves the same in both.
+
+Effects and what the driver answers:
+
+* :class:`Read` -> the conversation JSON (``first``: the event source may give it instead).
+* :class:`Resolve` -> the :class:`~wrapupkit.WrapupCode` for the wanted code and target.
+* :class:`Write` -> ``None`` once the wrap-up is written; a refusal is thrown in.
+* :class:`Wait` -> the next conversation JSON, or :data:`DEADLINE`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Generator, Mapping
+from typing import Any, TypeAlias
+
+import attrs
+
+from wrapupkit._conversation import Target, select_target, snapshot_of
+from wrapupkit._media import MediaType
+from wrapupkit._models import WrapupCode, WrapupResult
+from wrapupkit._readiness._events import DEADLINE, Deadline, WaitRequest
+from wrapupkit._readiness._strategy import ReadinessContext, ReadinessStrategy
+from wrapupkit.exceptions import (
+    AlreadyWrappedUp,
+    BadRequest,
+    Conflict,
+    GenesysAPIError,
+    InteractionTypeMismatch,
+    ReadinessFailed,
+    ReadinessTimeout,
+    TransportError,
+    UnsupportedInteraction,
+)
+
+
+__all__ = ["Flow", "Read", "Request", "Resolve", "Wait", "Write", "wrapup_flow"]
+
+log = logging.getLogger("wrapupkit")
+JSON = Mapping[str, Any]
+
+
+@attrs.frozen
+class Read:
+    """Read the conversation (``first``: the call's first look, which an event may answer)."""
+
+    first: bool = False
+
+
+@attrs.frozen
+class Resolve:
+    """Resolve the wanted code in the target's code set."""
+
+    target: Target
+
+
+@attrs.frozen
+class Write:
+    """Write the wrap-up to the target."""
+
+    target: Target
+    fields: Mapping[str, Any]
+
+
+@attrs.frozen
+class Wait:
+    """Wait (sleep or listen), then give the next view of the conversation."""
+
+    request: WaitRequest
+
+
+Effect: TypeAlias = Read | Resolve | Write | Wait
+Flow: TypeAlias = Generator[Effect, Any, WrapupResult]
+
+
+@attrs.frozen(kw_only=True)
+class Request:
+    """One apply_wrapup() call's inputs, checked before the flow starts."""
+
+    conversation_id: str
+    participant_id: str | None
+    user_id: str | None
+    code: str
+    media: MediaType | None
+    fields: Mapping[str, Any]
+    overwrite: bool
+    deadline: float
+    supported: frozenset[MediaType]
+    now: Callable[[], float]
+    listening: bool = False
+
+
+def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
+    """Choose the target, resolve the code, wait until ready, write once."""
+    started = req.now()
+    conversation: JSON = yield Read(first=True)
+    target = _choose(req, conversation)
+    code: WrapupCode = yield Resolve(target)
+    fields = {**req.fields, "code": code.id, "name": code.name}
+    snapshot = snapshot_of(conversation, target, taken_at=req.now())
+    attempt, rejections, posts, state_attempt = 1, 0, 0, 1
+    last_error: GenesysAPIError | None = None
+
+    def result(*, already: bool) -> WrapupResult:
+        return WrapupResult(
+            conversation_id=target.conversation_id,
+            participant_id=target.participant_id,
+            communication_id=target.communication_id,
+            media_type=target.endpoint.media,
+            code=code,
+            queue_id=target.queue_id,
+            already_applied=already,
+            attempts=posts,
+            requests=0,  # the driver fills in what its transport counted
+            waited=round(req.now() - started, 6),
+        )
+
+    def timeout(reason: str) -> ReadinessTimeout:
+        return ReadinessTimeout(
+            reason or "not ready", waited=req.now() - started, attempts=attempt, last_snapshot=snapshot
+        )
+
+    while True:
+        if snapshot.wrapup_code is not None and (snapshot.wrapup_code == code.id or not req.overwrite):
+            if snapshot.wrapup_code == code.id:
+                log.info("code %s already applied to %s", code.id, target.conversation_id)
+                return result(already=posts == 0)
+            raise AlreadyWrappedUp(
+                conversation_id=target.conversation_id,
+                participant_id=target.participant_id,
+                existing_code=snapshot.wrapup_code,
+                requested_code=code.id,
+            )
+        now = req.now()
+        ctx = ReadinessContext(
+            snapshot=snapshot,
+            attempt=attempt,
+            elapsed=now - started,
+            remaining=req.deadline - now,
+            rejections=rejections,
+            last_error=last_error,
+            state_attempt=state_attempt,
+            now=now,
+        )
+        decision = strategy.decide(ctx)
+        after_rejection = False
+        if decision.is_ready:
+            try:
+                posts += 1
+                yield Write(target, fields)
+            except (BadRequest, Conflict) as exc:
+                rejections += 1
+                last_error = exc
+                ctx = attrs.evolve(ctx, rejections=rejections, last_error=exc)
+                decision = strategy.on_rejected(ctx)
+                if decision.kind != "wait":
+                    raise
+                after_rejection = True
+            else:
+                log.info(
+                    "applied code %s to %s participant %s (%s)",
+                    code.id,
+                    target.conversation_id,
+                    target.participant_id,
+                    target.endpoint.media.value,
+                )
+                return result(already=False)
+        if decision.kind == "fail":
+            raise ReadinessFailed(
+                decision.reason, waited=now - started, attempts=attempt, last_snapshot=snapshot
+            )
+        delay = decision.delay if decision.delay is not None else strategy.next_delay(ctx)
+        left = req.deadline - req.now()
+        if left <= 0 or (delay >= left and not req.listening):
+            raise timeout(decision.reason) from last_error
+        log.debug("not ready (%s); checking again in %.2fs", decision.reason, delay)
+        previous = (snapshot.state, snapshot.acw_state)
+        wait = WaitRequest(
+            delay=min(delay, left),
+            deadline=req.deadline,
+            user_id=target.user_id,
+            queue_id=target.queue_id,
+            participant_id=target.participant_id,
+            after_rejection=after_rejection,
+        )
+        try:
+            view: JSON | Deadline = yield Wait(wait)
+        except TransportError as exc:
+            if req.deadline - req.now() > 0:
+                raise
+            raise timeout(decision.reason) from exc
+        if view is DEADLINE:
+            raise timeout(decision.reason) from last_error
+        snapshot = snapshot_of(view, target, taken_at=req.now())
+        attempt += 1
+        state_attempt = state_attempt + 1 if (snapshot.state, snapshot.acw_state) == previous else 1
+
+
+def _choose(req: Request, conversation: JSON) -> Target:
+    target = select_target(conversation, participant_id=req.participant_id, user_id=req.user_id)
+    actual = target.endpoint.media
+    if req.media is not None and req.media is not actual:
+        raise InteractionTypeMismatch(
+            expected=req.media.value, actual=actual.value, conversation_id=req.conversation_id
+        )
+    if actual not in req.supported:
+        raise UnsupportedInteraction(actual.value, "the installed SDK has no wrap-up endpoint for it")
+    return target
