@@ -5,7 +5,6 @@ it, exactly once.  ``import wrapupkit`` is cheap: the Genesys SDK is imported
 only when a client is first created.
 """
 
-
 import logging
 
 from wrapupkit import exceptions

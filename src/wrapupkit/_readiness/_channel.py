@@ -23,19 +23,29 @@ from urllib.parse import urlsplit
 import attrs
 
 from wrapupkit._clock import Clock, SystemClock
-from wrapupkit.exceptions import GenesysAPIError, NotFound, TransportError
+from wrapupkit.exceptions import ConfigurationError, GenesysAPIError, NotFound, TransportError
 
 
 if TYPE_CHECKING:
     from wrapupkit._http import Caller
     from wrapupkit._http._sdk import TopicResult
 
-__all__ = ["Channel", "Event", "Options", "Outcome"]
+__all__ = ["Channel", "Event", "Options", "Outcome", "require_websockets"]
 
 log = logging.getLogger("wrapupkit")
 CHANNEL_LIFETIME = 86400.0  # "Channels remain active for 24 hours" [FORUM]
 _CLOSING_TOPIC = "v2.system.socket_closing"
 _SLICE = 0.25  # longest real-time nap before a loop looks at its clock again
+
+
+def require_websockets() -> None:
+    """Raise a clear error when the ``websockets`` package (the notifications extra) is missing."""
+    try:
+        import websockets.sync.client  # noqa: F401
+    except ImportError:
+        raise ConfigurationError(
+            "The Notifications strategy needs websockets: pip install 'wrapupkit[notifications]'"
+        ) from None
 
 
 class Outcome(enum.Enum):

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import attrs
 
 from wrapupkit._conversation import has_communication
-from wrapupkit._readiness._channel import CHANNEL_LIFETIME, Channel, Event, Options, Outcome
+from wrapupkit._readiness._channel import (
+    CHANNEL_LIFETIME,
+    Channel,
+    Event,
+    Options,
+    Outcome,
+    require_websockets,
+)
 from wrapupkit._readiness._events import DEADLINE, CallInfo, Deadline, WaitRequest
 from wrapupkit._readiness._strategy import Polling
 from wrapupkit.exceptions import ConfigurationError, Forbidden
@@ -168,12 +175,7 @@ class Notifications(Polling):
     # -- the channel of a client ------------------------------------------------------------------
 
     def _open(self, http: Caller) -> Channel | None:
-        try:
-            import websockets.sync.client  # noqa: F401 - fail here, clearly, not in a thread
-        except ImportError:
-            raise ConfigurationError(
-                "The Notifications strategy needs websockets: pip install 'wrapupkit[notifications]'"
-            ) from None
+        require_websockets()  # fail here, clearly, not in the reader thread
         with self._lock:
             if self._closed:
                 return None

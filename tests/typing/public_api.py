@@ -1,0 +1,65 @@
+"""Type-checked, never run: the public surface as a type checker sees it (``python3 run.py check``).
+
+Lines marked ``# type: ignore[...]`` MUST be errors: mypy runs with ``--warn-unused-ignores``, so if a
+typo'd name or keyword stops being an error (an ``Any`` leaking in), CI fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from typing_extensions import assert_type
+
+import wrapupkit
+from wrapupkit import (
+    CodeSet,
+    Decision,
+    Forbidden,
+    InvalidInput,
+    Polling,
+    ReadinessContext,
+    ReadinessStrategy,
+    WrapupClient,
+    WrapupCode,
+    WrapupResult,
+)
+from wrapupkit.exceptions import AmbiguousParticipant, InvalidType, WrapupkitError
+from wrapupkit.testing import FakeClock, make_context
+
+
+client = WrapupClient.from_env(timeout=3, clock=FakeClock())
+WrapupClient.from_env(timeot=3)  # type: ignore[call-arg]
+WrapupClient.from_credentials("id", "secret", host="http://127.0.0.1:1", request_timout=2)  # type: ignore[call-arg]
+
+result = client.apply_wrapup("c1", "Sale", notes="n", tags=["t"], duration=dt.timedelta(seconds=5))
+assert_type(result, WrapupResult)
+assert_type(result.code, WrapupCode)
+assert_type(result.requests, int)
+client.apply_wrapup("c1", "Sale", notez="x")  # type: ignore[call-arg]
+client.apply_wrapup("c1", 42)  # type: ignore[arg-type]
+
+assert_type(wrapupkit.apply_wrapup("c1", "Sale", user_id="u1"), WrapupResult)
+wrapupkit.apply_wrapup("c1", "Sale", notez="x")  # type: ignore[call-arg]
+assert_type(client.codes("q1"), CodeSet)
+assert_type(client.refresh_codes("q1").find("Sale"), WrapupCode | None)
+assert_type(wrapupkit.__version__, str)
+
+
+class AfterNotes(ReadinessStrategy):
+    """A user's strategy: ready two seconds after the disconnect."""
+
+    def decide(self, ctx: ReadinessContext) -> Decision:
+        if ctx.snapshot.disconnected_time is None:
+            return Decision.wait(0.5, "still connected")
+        return wrapupkit.judge(ctx.snapshot)
+
+
+assert_type(AfterNotes().decide(make_context()), Decision)
+Polling(jitter="half")  # type: ignore[arg-type]
+Decision.wait(delay="soon")  # type: ignore[arg-type]
+
+
+def handle(error: WrapupkitError) -> str:
+    if isinstance(error, (Forbidden, InvalidInput, InvalidType, AmbiguousParticipant)):
+        return str(error)
+    return ""
