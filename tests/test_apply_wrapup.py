@@ -97,12 +97,12 @@ def test_waits_through_the_race_then_writes_once(
     """The call ended but ACW is not pending yet and early writes fail: Polling waits, then writes once."""
     emu.rules.early_write = 400
     conv = emu.add_conversation(
-        user_id=org["user"], queue_id=org["queue"], disconnect_after=0.0, acw_delay=3.0
+        user_id=org["user"], queue_id=org["queue"], disconnect_after=0.0, acw_delay=1.5
     )
-    result = client.apply_wrapup(conv.id, "Survey Complete")
+    result = client.apply_wrapup(conv.id, "Survey Complete")  # the gap is shorter than unclear_grace
     assert result.attempts == 1
     assert len(posts(emu)) == 1
-    assert result.waited >= 3.0
+    assert result.waited >= 1.5
     assert clock.sleeps  # it slept on the fake clock, never for real
     assert emu.wrapup(conv.id)["code"] == org["Survey Complete"]
 
@@ -274,7 +274,7 @@ def test_ui_wrapup_during_the_wait_is_noticed(emu: Any, client: WrapupClient, or
         ui_wrapup=(0.0, org["Sale"]),
     )
     emu.rules.early_write = 409
-    result = client.apply_wrapup(conv.id, "Sale", timeout=120)
+    result = client.apply_wrapup(conv.id, "Sale", timeout=120, readiness=Polling(unclear_grace=90))
     assert result.already_applied
     assert posts(emu) == []
 

@@ -23,16 +23,42 @@ from wrapupkit.testing import make_context, make_snapshot
         ("disconnected", None, "ready"),
         ("terminated", "pending", "ready"),
         ("disconnected", "complete", "ready"),
-        ("disconnected", "notApplicable", "ready"),
-        ("disconnected", "skipped", "fail"),
+        ("disconnected", "notApplicable", "wait"),
+        ("disconnected", "skipped", "wait"),
     ],
     ids=lambda v: str(v),
 )
 def test_polling_follows_the_documented_predicate(state: str, acw: str | None, kind: str) -> None:
-    """Polling is ready once the agent's communication is disconnected with ACW pending (or unreported)."""
+    """Ready once disconnected with ACW pending (or required and unreported); unclear states wait at first."""
     ctx = make_context(make_snapshot(state=state, acw_state=acw))
     assert Polling().decide(ctx).kind == kind
     assert judge(ctx.snapshot).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("acw", "required"),
+    [("skipped", True), ("notApplicable", True), ("unknown", True), (None, False), (None, None)],
+    ids=str,
+)
+def test_an_unclear_state_is_tried_once_after_the_grace(acw: str | None, required: bool | None) -> None:
+    """Skipped, notApplicable, a lingering unknown or no ACW at all: wait the grace, then write once."""
+    snapshot = make_snapshot(acw_state=acw, wrapup_required=required)
+    strategy = Polling(unclear_grace=2.0, jitter=0.0)
+    early = strategy.decide(make_context(snapshot, now=1.5, state_since=0.0))
+    assert early.kind == "wait"
+    assert early.delay is not None
+    assert early.delay <= 0.5  # never sleeps past the end of the grace
+    assert "unclear" in early.reason
+    assert strategy.decide(make_context(snapshot, now=2.0, state_since=0.0)).kind == "ready"
+    refused = make_context(snapshot, now=2.0, state_since=0.0, rejections=1, last_error=BadRequest(400))
+    assert strategy.on_rejected(refused).kind == "fail"  # Genesys's answer decides
+
+
+def test_a_refusal_before_the_grace_is_a_normal_not_ready() -> None:
+    """Optimistic's blind first write refused in the ACW gap backs off as before; it is not the grace write."""
+    snapshot = make_snapshot(acw_state=None, wrapup_required=False)
+    ctx = make_context(snapshot, now=0.1, state_since=0.0, rejections=1, last_error=BadRequest(400))
+    assert Optimistic().on_rejected(ctx).kind == "wait"
 
 
 def test_wait_reasons_name_the_state() -> None:

@@ -1,8 +1,21 @@
-"""Find the agent's communication in conversation JSON and take a snapshot of it.
+"""Which leg gets the wrap-up, and which of its communications: the rule of docs/which-leg.md.
 
 Works on plain JSON dicts (Genesys keys), so the same code reads a
 ``GET /api/v2/conversations/{id}`` response and a ``v2.users.{id}.conversations``
 notification event.  No I/O and no SDK here.
+
+The rule, in short (sources and the table of shapes are in docs/which-leg.md):
+
+* A leg (participant) is a *candidate* when it says it awaits a wrap-up (after-call work
+  pending, ``wrapupRequired``) or is an ACD agent leg (``purpose: agent``) that connected,
+  and has no wrap-up yet.  An offer never answered, or a direct-call ``user`` leg that says
+  none of this, is not.
+* Candidates of several users and no id: :class:`AmbiguousParticipant`.  One user's
+  candidates: the most recent.  No candidate: the most recent leg that connected, so a
+  wrap-up already there is reported rather than written to an offer that was never answered.
+* Legs and communications are ordered by their own times, never by list or key order.
+* Within the leg: the communication whose after-call work is pending, else the one that
+  connected last.
 """
 
 from __future__ import annotations
@@ -15,13 +28,22 @@ import attrs
 
 from wrapupkit._media import BY_ARRAY, UNWRAPPABLE_ARRAYS, MediaEndpoint
 from wrapupkit._models import CommunicationSnapshot
-from wrapupkit.exceptions import AmbiguousParticipant, ParticipantNotFound, UnsupportedInteraction
+from wrapupkit.exceptions import (
+    AmbiguousParticipant,
+    Candidate,
+    NotAnsweredYet,
+    ParticipantNotFound,
+    UnsupportedInteraction,
+)
 
 
 __all__ = ["Target", "has_communication", "select_target", "snapshot_of"]
 
 JSON = Mapping[str, Any]
 AGENT_PURPOSES = ("agent", "user")
+# Communication states of an offer still ringing (or being dialled): it may yet connect.
+RINGING = frozenset({"alerting", "offering", "contacting", "dialing", "scheduled"})
+_EPOCH = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
 
 
 @attrs.frozen
@@ -36,112 +58,220 @@ class Target:
     queue_id: str | None
 
 
-def _agents(conversation: JSON) -> list[JSON]:
-    return [p for p in conversation.get("participants") or () if p.get("purpose") in AGENT_PURPOSES]
+@attrs.frozen
+class _Comm:
+    array: str
+    body: JSON
+
+    @property
+    def acw_state(self) -> str | None:
+        acw = self.body.get("afterCallWork")
+        return acw.get("state") if isinstance(acw, Mapping) else None
+
+    @property
+    def connected_at(self) -> dt.datetime | None:
+        return _when(self.body.get("connectedTime"))
+
+    @property
+    def order(self) -> tuple[dt.datetime, dt.datetime]:
+        started = _when(self.body.get("startTime")) or _when(self.body.get("startAlertingTime"))
+        return (self.connected_at or started or _EPOCH, started or _EPOCH)
 
 
-def _communication(participant: JSON, conversation_id: str) -> tuple[MediaEndpoint, JSON]:
-    """The participant's wrappable communication: the last one of its media (transfers add more)."""
-    found: list[tuple[MediaEndpoint, JSON]] = []
-    unsupported: list[str] = []
-    for key, value in participant.items():
-        if not isinstance(value, list) or not value:
+@attrs.frozen
+class _Leg:
+    body: JSON
+    comms: tuple[_Comm, ...]
+
+    @property
+    def id(self) -> str:
+        return str(self.body.get("id"))
+
+    @property
+    def user_id(self) -> str | None:
+        value = self.body.get("userId")
+        return str(value) if value is not None else None
+
+    @property
+    def connected_at(self) -> dt.datetime | None:
+        times = [t for t in (c.connected_at for c in self.comms) if t is not None]
+        own = _when(self.body.get("connectedTime"))
+        return max(times, default=own)
+
+    @property
+    def connected(self) -> bool:
+        return self.connected_at is not None or any(c.body.get("state") == "connected" for c in self.comms)
+
+    @property
+    def ringing(self) -> bool:
+        return not self.connected and any(c.body.get("state") in RINGING for c in self.comms)
+
+    @property
+    def has_wrapup(self) -> bool:
+        bodies = [self.body, *(c.body for c in self.comms)]
+        return any(isinstance(b.get("wrapup"), Mapping) and b["wrapup"].get("code") for b in bodies)
+
+    @property
+    def awaiting(self) -> bool:
+        """A candidate: says it awaits a wrap-up, or is an ACD agent leg that connected; no wrap-up yet."""
+        if self.has_wrapup:
+            return False
+        if self.body.get("wrapupRequired") is True or any(c.acw_state == "pending" for c in self.comms):
+            return True
+        return self.body.get("purpose") == "agent" and self.connected
+
+    @property
+    def order(self) -> tuple[dt.datetime, dt.datetime]:
+        started = _when(self.body.get("startTime")) or min((c.order[1] for c in self.comms), default=_EPOCH)
+        return (self.connected_at or started, started)
+
+    def communication(self) -> _Comm | None:
+        """After-call work pending first, else the one that connected last, else the latest."""
+        if not self.comms:
+            return None
+        pending = [c for c in self.comms if c.acw_state == "pending"]
+        return max(pending or self.comms, key=lambda c: c.order)
+
+    def describe(self) -> Candidate:
+        comm = self.communication()
+        connected = self.connected_at
+        return Candidate(
+            participant_id=self.id,
+            user_id=self.user_id,
+            purpose=self.body.get("purpose"),
+            state=str(comm.body.get("state")) if comm is not None else None,
+            media=comm.array if comm is not None else None,
+            connected_time=connected.isoformat() if connected else None,
+            end_time=self.body.get("endTime") or (comm.body.get("disconnectedTime") if comm else None),
+            awaiting=self.awaiting,
+        )
+
+
+def _legs(conversation: JSON, *, agents_only: bool = True) -> list[_Leg]:
+    legs = []
+    for participant in conversation.get("participants") or ():
+        if not isinstance(participant, Mapping):
             continue
-        if key in BY_ARRAY:
-            found.extend((BY_ARRAY[key], comm) for comm in value if isinstance(comm, Mapping))
-        elif key in UNWRAPPABLE_ARRAYS:
-            unsupported.append(key)
-    if found:
-        return found[-1]
-    if unsupported:
-        raise UnsupportedInteraction(unsupported[0], UNWRAPPABLE_ARRAYS[unsupported[0]])
-    raise UnsupportedInteraction(
-        "unknown",
-        f"participant {participant.get('id')} of conversation {conversation_id} has no communication",
-    )
-
-
-def _awaiting_wrapup(participant: JSON) -> bool:
-    if participant.get("wrapup") and participant["wrapup"].get("code"):
-        return False
-    for key in BY_ARRAY:
-        for comm in participant.get(key) or ():
-            if comm.get("wrapup") and comm["wrapup"].get("code"):
-                return False
-    return bool(participant.get("wrapupRequired")) or participant.get("endAcwTime") is None
+        if agents_only and participant.get("purpose") not in AGENT_PURPOSES:
+            continue
+        comms = tuple(
+            _Comm(key, comm)
+            for key, value in participant.items()
+            if (key in BY_ARRAY or key in UNWRAPPABLE_ARRAYS) and isinstance(value, list)
+            for comm in value
+            if isinstance(comm, Mapping)
+        )
+        legs.append(_Leg(participant, comms))
+    return legs
 
 
 def select_target(
     conversation: JSON, *, participant_id: str | None = None, user_id: str | None = None
 ) -> Target:
-    """Choose the agent participant: by id, else by user, else the one awaiting wrap-up.
+    """Choose the agent leg and its communication (see the module docstring).
 
     Raises:
-        ParticipantNotFound: nothing matches.
-        AmbiguousParticipant: several match (the candidates are listed).
-        UnsupportedInteraction: the participant's media cannot take a wrap-up.
+        ParticipantNotFound: nothing matches (:class:`~wrapupkit.exceptions.NotAnsweredYet` when
+            no leg has connected but an offer still rings).
+        AmbiguousParticipant: legs of several users await a wrap-up (each listed).
+        UnsupportedInteraction: the chosen communication's media cannot take a wrap-up.
     """
     cid = str(conversation.get("id"))
-    agents = _agents(conversation)
-    candidates = [(str(p.get("id")), p.get("userId")) for p in agents]
+    agents = _legs(conversation)
+    every = [leg.describe() for leg in sorted(agents, key=lambda leg: leg.order)]
     if participant_id is not None:
-        chosen = [p for p in conversation.get("participants") or () if p.get("id") == participant_id]
-        if not chosen:
-            raise ParticipantNotFound(
-                f"Conversation {cid} has no participant {participant_id}; "
-                f"agent participants: {_fmt(candidates)}.",
-                conversation_id=cid,
-                candidates=candidates,
-            )
-        matches = chosen
-        purpose = chosen[0].get("purpose")
-        if purpose not in AGENT_PURPOSES:
-            raise ParticipantNotFound(
-                f"Participant {participant_id} of conversation {cid} is a {purpose} participant; "
-                f"wrap-up codes apply to agents: {_fmt(candidates)}.",
-                conversation_id=cid,
-                candidates=candidates,
-            )
-        if user_id is not None and chosen[0].get("userId") != user_id:
-            raise ParticipantNotFound(
-                f"Participant {participant_id} of conversation {cid} belongs to user "
-                f"{chosen[0].get('userId')}, not {user_id}.",
-                conversation_id=cid,
-                candidates=candidates,
-            )
-    elif user_id is not None:
-        matches = [p for p in agents if p.get("userId") == user_id]
-        if len(matches) > 1:  # the same agent twice (a transfer back): take the latest leg
-            pending = [p for p in matches if _awaiting_wrapup(p)]
-            matches = pending[-1:] or matches[-1:]
+        chosen = _exact(conversation, cid, participant_id, user_id, every)
     else:
-        matches = agents
-        if len(matches) > 1:
-            matches = [p for p in agents if _awaiting_wrapup(p)] or agents
-    if not matches:
-        who = f"user {user_id}" if user_id else "an agent"
+        chosen = _choose(cid, agents, user_id, every)
+    return _target(cid, chosen)
+
+
+def _exact(
+    conversation: JSON, cid: str, participant_id: str, user_id: str | None, every: list[Candidate]
+) -> _Leg:
+    found = [leg for leg in _legs(conversation, agents_only=False) if leg.id == participant_id]
+    if not found:
         raise ParticipantNotFound(
-            f"Conversation {cid} has no participant for {who}; agent participants: {_fmt(candidates)}.",
+            f"Conversation {cid} has no participant {participant_id}; agent legs: {_fmt(every)}.",
             conversation_id=cid,
-            candidates=candidates,
+            candidates=every,
         )
-    if len(matches) > 1:
+    leg = found[0]
+    purpose = leg.body.get("purpose")
+    if purpose not in AGENT_PURPOSES:
+        raise ParticipantNotFound(
+            f"Participant {participant_id} of conversation {cid} is a {purpose} participant; "
+            f"wrap-up codes apply to agents: {_fmt(every)}.",
+            conversation_id=cid,
+            candidates=every,
+        )
+    if user_id is not None and leg.user_id != user_id:
+        raise ParticipantNotFound(
+            f"Participant {participant_id} of conversation {cid} belongs to user {leg.user_id}, "
+            f"not {user_id}.",
+            conversation_id=cid,
+            candidates=every,
+        )
+    return leg
+
+
+def _choose(cid: str, agents: list[_Leg], user_id: str | None, every: list[Candidate]) -> _Leg:
+    legs = [leg for leg in agents if user_id is None or leg.user_id == user_id]
+    who = f"user {user_id}" if user_id is not None else "an agent"
+    if not legs:
+        raise ParticipantNotFound(
+            f"Conversation {cid} has no leg for {who}; agent legs: {_fmt(every)}.",
+            conversation_id=cid,
+            candidates=every,
+        )
+    candidates = sorted((leg for leg in legs if leg.awaiting), key=lambda leg: leg.order)
+    if len({leg.user_id for leg in candidates}) > 1:
+        described = [leg.describe() for leg in candidates]
         raise AmbiguousParticipant(
-            f"Conversation {cid} has {len(matches)} agent participants awaiting wrap-up: "
-            f"{_fmt([(str(p.get('id')), p.get('userId')) for p in matches])}; "
-            "pass participant_id or user_id.",
+            f"Conversation {cid} has agent legs of {len({c.user_id for c in described})} users awaiting "
+            f"wrap-up: {_fmt(described)}; pass participant_id or user_id.",
             conversation_id=cid,
-            candidates=[(str(p.get("id")), p.get("userId")) for p in matches],
+            candidates=described,
         )
-    participant = matches[0]
-    endpoint, comm = _communication(participant, cid)
+    if candidates:
+        return candidates[-1]
+    connected = sorted((leg for leg in legs if leg.connected), key=lambda leg: leg.order)
+    if connected:
+        return connected[-1]  # nothing awaits: report what the last answered leg holds
+    if any(leg.ringing for leg in legs):
+        raise NotAnsweredYet(
+            f"No leg for {who} in conversation {cid} has connected yet; agent legs: {_fmt(every)}.",
+            conversation_id=cid,
+            candidates=every,
+        )
+    raise ParticipantNotFound(
+        f"No leg for {who} in conversation {cid} ever connected (offers not answered); "
+        f"agent legs: {_fmt(every)}.",
+        conversation_id=cid,
+        candidates=every,
+    )
+
+
+def _target(cid: str, leg: _Leg) -> Target:
+    comm = leg.communication()
+    if comm is None:
+        raise UnsupportedInteraction(
+            "unknown", f"participant {leg.id} of conversation {cid} has no communication"
+        )
+    if comm.array in UNWRAPPABLE_ARRAYS:
+        raise UnsupportedInteraction(
+            comm.array,
+            f"{UNWRAPPABLE_ARRAYS[comm.array]} (participant {leg.id}, communication "
+            f"{comm.body.get('id')}, conversation {cid})",
+        )
+    queue = leg.body.get("queueId")
     return Target(
         conversation_id=cid,
-        participant_id=str(participant.get("id")),
-        communication_id=str(comm.get("id")),
-        endpoint=endpoint,
-        user_id=participant.get("userId"),
-        queue_id=participant.get("queueId"),
+        participant_id=leg.id,
+        communication_id=str(comm.body.get("id")),
+        endpoint=BY_ARRAY[comm.array],
+        user_id=leg.user_id,
+        queue_id=str(queue) if queue is not None else None,
     )
 
 
@@ -174,7 +304,7 @@ def snapshot_of(conversation: JSON, target: Target, *, taken_at: float = 0.0) ->
             f"Communication {target.communication_id} of participant {target.participant_id} is no longer in "
             f"conversation {target.conversation_id}.",
             conversation_id=target.conversation_id,
-            candidates=[(str(p.get("id")), p.get("userId")) for p in _agents(conversation)],
+            candidates=[leg.describe() for leg in _legs(conversation)],
         )
     acw = comm.get("afterCallWork") or {}
     wrapup = comm.get("wrapup") or participant.get("wrapup") or {}
@@ -194,21 +324,26 @@ def snapshot_of(conversation: JSON, target: Target, *, taken_at: float = 0.0) ->
         acw_start_time=_when(acw.get("startTime") or participant.get("startAcwTime")),
         acw_end_time=_when(acw.get("endTime") or participant.get("endAcwTime")),
         taken_at=taken_at,
+        wrapup_expected=participant.get("wrapupExpected"),
+        disconnect_type=comm.get("disconnectType"),
+        connected_time=_when(comm.get("connectedTime")),
     )
 
 
 def _when(value: object) -> dt.datetime | None:
+    """An ISO 8601 time as an aware datetime (naive ones are taken as UTC), or ``None``."""
+    parsed: dt.datetime | None = None
     if isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and value:
+        parsed = value
+    elif isinstance(value, str) and value:
         try:
-            return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             return None
-    return None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed
 
 
-def _fmt(candidates: Sequence[tuple[str, str | None]]) -> str:
-    if not candidates:
-        return "none"
-    return ", ".join(f"{pid} (user {uid})" for pid, uid in candidates)
+def _fmt(candidates: Sequence[Candidate]) -> str:
+    return "; ".join(str(c) for c in candidates) if candidates else "none"

@@ -94,6 +94,12 @@ class CommunicationSnapshot:
         state: the communication state (``"connected"``, ``"disconnected"`` ...).
         acw_state: ``afterCallWork.state`` (``"pending"``, ``"complete"`` ...), or ``None`` when absent.
         wrapup_code: the id of a wrap-up code already applied, or ``None``.
+        wrapup_required: the participant's ``wrapupRequired``.
+        wrapup_prompt: the participant's ``wrapupPrompt`` (``"mandatory"``, ``"agentRequested"`` ...).
+        wrapup_expected: the participant's ``wrapupExpected`` (in event bodies).
+        disconnect_type: the communication's ``disconnectType`` (``"client"``, ``"transfer"`` ...).
+        disconnected_time, connected_time, acw_start_time, acw_end_time: timezone-aware
+            :class:`datetime.datetime` values from the JSON, or ``None``.
         taken_at: the client clock's ``monotonic()`` when the snapshot was taken.
 
     .. versionadded:: 0.1.0
@@ -114,6 +120,9 @@ class CommunicationSnapshot:
     acw_start_time: dt.datetime | None = None
     acw_end_time: dt.datetime | None = None
     taken_at: float = 0.0
+    wrapup_expected: bool | None = None
+    disconnect_type: str | None = None
+    connected_time: dt.datetime | None = None
 
     @property
     def is_disconnected(self) -> bool:

@@ -8,9 +8,10 @@
     │   └── InvalidInput                        a malformed id, a blank code, notes or tags out of range
     ├── WrapupCodeError (LookupError)
     │   └── UnknownWrapupCode                   not in the queue's (or participant's) code set
-    ├── ParticipantError (LookupError)
-    │   ├── ParticipantNotFound                 no agent participant matches
-    │   └── AmbiguousParticipant                several match; .candidates lists them
+    ├── ParticipantError (LookupError)         .candidates: the legs, with user, state, media, times
+    │   ├── ParticipantNotFound                 no agent leg matches
+    │   │   └── NotAnsweredYet                  no leg connected before the deadline; an offer still rings
+    │   └── AmbiguousParticipant                legs of several users await a wrap-up
     ├── InteractionTypeMismatch                 caller's media_type differs from the communication's
     ├── UnsupportedInteraction                  that media cannot take a wrap-up through the API
     ├── AlreadyWrappedUp                        a different code is already applied
@@ -39,12 +40,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import attrs
+
 
 __all__ = [
     "AlreadyWrappedUp",
     "AmbiguousParticipant",
     "AuthenticationError",
     "BadRequest",
+    "Candidate",
     "ConfigurationError",
     "Conflict",
     "Forbidden",
@@ -52,6 +56,7 @@ __all__ = [
     "InteractionTypeMismatch",
     "InvalidInput",
     "InvalidType",
+    "NotAnsweredYet",
     "NotFound",
     "NotReadyError",
     "ParticipantError",
@@ -142,28 +147,76 @@ class UnknownWrapupCode(WrapupCodeError):
         super().__init__(msg)
 
 
+@attrs.frozen
+class Candidate:
+    """One agent leg of a conversation, as the errors that list legs describe it.
+
+    Attributes:
+        participant_id: the leg's participant id (pass it as ``participant_id``).
+        user_id: the agent's user id.
+        purpose: ``"agent"`` (an ACD leg) or ``"user"`` (a direct call).
+        state: the state of the leg's chosen communication (``"disconnected"``, ``"alerting"`` ...).
+        media: its media array (``"calls"``, ``"callbacks"`` ...).
+        connected_time: when the leg connected (ISO 8601), or ``None`` for an offer never answered.
+        end_time: when the leg ended, if it has.
+        awaiting: whether the leg awaits a wrap-up.
+
+    .. versionadded:: 0.1.0
+    """
+
+    participant_id: str
+    user_id: str | None = None
+    purpose: str | None = None
+    state: str | None = None
+    media: str | None = None
+    connected_time: str | None = None
+    end_time: str | None = None
+    awaiting: bool = False
+
+    def __str__(self) -> str:
+        when = f"connected {self.connected_time}" if self.connected_time else "never connected"
+        wait = ", awaiting wrap-up" if self.awaiting else ""
+        return (
+            f"{self.participant_id} (user {self.user_id}, {self.purpose}, {self.media or 'no media'} "
+            f"{self.state or 'unknown'}, {when}{wait})"
+        )
+
+
+def _candidate(value: Candidate | tuple[str, str | None]) -> Candidate:
+    return value if isinstance(value, Candidate) else Candidate(value[0], value[1])
+
+
 class ParticipantError(WrapupkitError, LookupError):
-    """The agent participant to wrap up could not be chosen."""
-
-
-class ParticipantNotFound(ParticipantError):
-    """No agent participant in the conversation matches the request.
+    """The agent participant to wrap up could not be chosen.
 
     Attributes:
         conversation_id: the conversation searched.
-        candidates: the agent participants that exist, as ``(participant_id, user_id)`` pairs.
+        candidates: the agent legs that exist (or, for :class:`AmbiguousParticipant`, those
+            that compete), as :class:`Candidate` values.
     """
 
     def __init__(
-        self, message: str, *, conversation_id: str, candidates: Sequence[tuple[str, str | None]]
+        self,
+        message: str,
+        *,
+        conversation_id: str,
+        candidates: Sequence[Candidate | tuple[str, str | None]],
     ) -> None:
         self.conversation_id = conversation_id
-        self.candidates = tuple(candidates)
+        self.candidates = tuple(_candidate(c) for c in candidates)
         super().__init__(message)
 
 
-class AmbiguousParticipant(ParticipantNotFound):
-    """Several agent participants match; pass ``participant_id`` or ``user_id`` to choose."""
+class ParticipantNotFound(ParticipantError):
+    """No agent participant in the conversation matches the request."""
+
+
+class NotAnsweredYet(ParticipantNotFound):
+    """No agent leg has connected yet, but an offer is still ringing; raised when the wait runs out."""
+
+
+class AmbiguousParticipant(ParticipantError):
+    """Agent legs of several users await a wrap-up; pass ``participant_id`` or ``user_id`` to choose."""
 
 
 class InteractionTypeMismatch(WrapupkitError):

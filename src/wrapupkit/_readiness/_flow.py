@@ -21,10 +21,10 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from wrapupkit._conversation import Target, select_target, snapshot_of
+from wrapupkit._conversation import Target, has_communication, select_target, snapshot_of
 from wrapupkit._media import MediaType
-from wrapupkit._models import WrapupCode, WrapupResult
-from wrapupkit._readiness._events import DEADLINE, Deadline, WaitRequest
+from wrapupkit._models import CommunicationSnapshot, WrapupCode, WrapupResult
+from wrapupkit._readiness._events import DEADLINE, WaitRequest
 from wrapupkit._readiness._strategy import ReadinessContext, ReadinessStrategy
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
@@ -32,10 +32,12 @@ from wrapupkit.exceptions import (
     Conflict,
     GenesysAPIError,
     InteractionTypeMismatch,
+    NotAnsweredYet,
     ReadinessFailed,
     ReadinessTimeout,
     TransportError,
     UnsupportedInteraction,
+    WrapupkitError,
 )
 
 
@@ -43,6 +45,9 @@ __all__ = ["Flow", "Read", "Request", "Resolve", "Wait", "Write", "wrapup_flow"]
 
 log = logging.getLogger("wrapupkit")
 JSON = Mapping[str, Any]
+# While no leg has answered yet: read again after 0.25 s, doubling up to 2 s.
+_RINGING_DELAY = 0.25
+_RINGING_MAX_DELAY = 2.0
 
 
 @attrs.frozen
@@ -99,11 +104,11 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
     """Choose the target, resolve the code, wait until ready, write once."""
     started = req.now()
     conversation: JSON = yield Read(first=True)
-    target = _choose(req, conversation)
+    target, conversation = yield from _first_target(req, conversation)
     code: WrapupCode = yield Resolve(target)
-    fields = {**req.fields, "code": code.id, "name": code.name}
     snapshot = snapshot_of(conversation, target, taken_at=req.now())
     attempt, rejections, posts, state_attempt = 1, 0, 0, 1
+    state_since = req.now()
     last_error: GenesysAPIError | None = None
 
     def result(*, already: bool) -> WrapupResult:
@@ -146,13 +151,14 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
             last_error=last_error,
             state_attempt=state_attempt,
             now=now,
+            state_since=state_since,
         )
         decision = strategy.decide(ctx)
         after_rejection = False
         if decision.is_ready:
             try:
                 posts += 1
-                yield Write(target, fields)
+                yield Write(target, {**req.fields, "code": code.id, "name": code.name})
             except (BadRequest, Conflict) as exc:
                 rejections += 1
                 last_error = exc
@@ -179,26 +185,90 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
         if left <= 0 or (delay >= left and not req.listening):
             raise timeout(decision.reason) from last_error
         log.debug("not ready (%s); checking again in %.2fs", decision.reason, delay)
-        previous = (snapshot.state, snapshot.acw_state)
-        wait = WaitRequest(
-            delay=min(delay, left),
-            deadline=req.deadline,
-            user_id=target.user_id,
-            queue_id=target.queue_id,
-            participant_id=target.participant_id,
-            after_rejection=after_rejection,
-        )
         try:
-            view: JSON | Deadline = yield Wait(wait)
+            view = yield Wait(_wait_request(req, target, min(delay, left), after_rejection=after_rejection))
         except TransportError as exc:
             if req.deadline - req.now() > 0:
                 raise
             raise timeout(decision.reason) from exc
         if view is DEADLINE:
             raise timeout(decision.reason) from last_error
+        chosen = _rechoose(req, view, target)
+        if chosen != target:
+            log.info(
+                "after-call work moved to participant %s communication %s; following it",
+                chosen.participant_id,
+                chosen.communication_id,
+            )
+            if chosen.queue_id != target.queue_id:
+                code = yield Resolve(chosen)
+            target = chosen
+        previous = _state(snapshot)
         snapshot = snapshot_of(view, target, taken_at=req.now())
         attempt += 1
-        state_attempt = state_attempt + 1 if (snapshot.state, snapshot.acw_state) == previous else 1
+        if _state(snapshot) == previous:
+            state_attempt += 1
+        else:
+            state_attempt, state_since = 1, req.now()
+
+
+def _first_target(req: Request, conversation: JSON) -> Generator[Effect, Any, tuple[Target, JSON]]:
+    """The target in the first view; while no leg has answered yet but an offer rings, read again."""
+    checks = 0
+    while True:
+        try:
+            return _choose(req, conversation), conversation
+        except NotAnsweredYet:
+            left = req.deadline - req.now()
+            if left <= 0:
+                raise
+            checks += 1
+            delay = min(left, _RINGING_MAX_DELAY, _RINGING_DELAY * 2 ** min(checks - 1, 8))
+            log.debug("no leg of %s has connected yet; reading again in %.2fs", req.conversation_id, delay)
+            view = yield Wait(
+                WaitRequest(delay=delay, deadline=req.deadline, user_id=req.user_id, queue_id=None)
+            )
+            if view is DEADLINE:
+                continue  # the next _choose raises NotAnsweredYet with the legs as they were
+            conversation = view
+
+
+def _rechoose(req: Request, view: JSON, target: Target) -> Target:
+    """The target in a later view: the same agent's leg and communication that now await the wrap-up.
+
+    An explicit ``participant_id`` is never changed.  Otherwise the choice is made again among
+    the chosen agent's legs (a later read may show after-call work on another leg or
+    communication), and kept when the view is unclear.
+    """
+    if req.participant_id is not None or not has_communication(view, target.participant_id):
+        return target
+    try:
+        chosen = _choose(attrs.evolve(req, user_id=target.user_id), view)
+    except WrapupkitError:
+        return target
+    return chosen
+
+
+def _wait_request(req: Request, target: Target, delay: float, *, after_rejection: bool) -> WaitRequest:
+    return WaitRequest(
+        delay=delay,
+        deadline=req.deadline,
+        user_id=target.user_id,
+        queue_id=target.queue_id,
+        participant_id=target.participant_id,
+        after_rejection=after_rejection,
+    )
+
+
+def _state(snapshot: CommunicationSnapshot) -> tuple[object, ...]:
+    """What counts as a change of state for backoff and the unclear-state grace."""
+    return (
+        snapshot.participant_id,
+        snapshot.communication_id,
+        snapshot.state,
+        snapshot.acw_state,
+        snapshot.wrapup_required,
+    )
 
 
 def _choose(req: Request, conversation: JSON) -> Target:

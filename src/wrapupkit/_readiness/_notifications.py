@@ -103,7 +103,7 @@ class Notifications(Polling):
         max_topics: topics per socket (Genesys allows 1,000); waits beyond it poll.
         on_topic_rejected: ``"fallback"`` (log a warning, poll) or ``"raise"``
             (:class:`~wrapupkit.exceptions.Forbidden` naming the missing permission).
-        initial_delay, max_delay, factor, jitter, max_rejections: as for
+        initial_delay, max_delay, factor, jitter, max_rejections, unclear_grace: as for
             :class:`~wrapupkit.Polling`, used while polling.
 
     Use it as a context manager, or call :meth:`close`, to close the sockets; after
@@ -130,6 +130,7 @@ class Notifications(Polling):
         factor: float = 2.0,
         jitter: float = 0.5,
         max_rejections: int | None = None,
+        unclear_grace: float = 2.0,
     ) -> None:
         super().__init__(
             initial_delay=initial_delay,
@@ -137,6 +138,7 @@ class Notifications(Polling):
             factor=factor,
             jitter=jitter,
             max_rejections=max_rejections,
+            unclear_grace=unclear_grace,
         )
         if topic not in ("user", "queue"):
             raise ConfigurationError(f"topic must be 'user' or 'queue', not {topic!r}")

@@ -36,6 +36,7 @@ __all__ = [
     "Polling",
     "ReadinessContext",
     "ReadinessStrategy",
+    "is_unclear",
     "judge",
 ]
 
@@ -91,6 +92,9 @@ class ReadinessContext:
             (1 on the first check after a change); backoff restarts from it.
         now: the client clock's ``monotonic()`` when the strategy is asked (compare it with
             ``snapshot.taken_at``; a fake clock in tests gives fake times here too).
+        state_since: the client clock's ``monotonic()`` when the communication's state (its
+            ``state``, after-call work state, ``wrapupRequired``, or the chosen communication)
+            was first seen as it is now.
 
     .. versionadded:: 0.1.0
     """
@@ -103,6 +107,7 @@ class ReadinessContext:
     last_error: GenesysAPIError | None = None
     state_attempt: int = 1
     now: float = 0.0
+    state_since: float = 0.0
 
 
 class ReadinessStrategy(abc.ABC):
@@ -197,20 +202,36 @@ def judge(snapshot: CommunicationSnapshot) -> Decision:
 
     Public so that a strategy can build on it (``return judge(ctx.snapshot)`` after its own checks).
 
-    Ready when the agent's communication is disconnected and after-call work is
-    pending (or is not reported at all, as for media without ACW).  Waits while
-    the communication is connected or ACW has not started; fails when ACW was skipped.
+    * Waits while the communication is connected (or still ringing).
+    * Ready once it is disconnected and after-call work is ``pending``; also when ACW is
+      ``complete`` with no code yet, and when the leg reports no ACW at all but says
+      ``wrapupRequired: true`` (media and models that carry no ``afterCallWork``).
+    * Otherwise the state is *unclear* (:func:`is_unclear`): ACW ``skipped``,
+      ``notApplicable`` or ``unknown``, or no ACW and no ``wrapupRequired``.  Whether Genesys
+      accepts a write then is undocumented, so ``judge`` waits and says why;
+      :class:`Polling` tries the write once after its ``unclear_grace``.
     """
     if not snapshot.is_disconnected:
         return Decision.wait(reason=f"communication is {snapshot.state}")
     acw = snapshot.acw_state
-    if acw is None or acw == "pending":
-        return Decision.ready("disconnected, after-call work pending" if acw else "disconnected")
-    if acw == "skipped":
-        return Decision.fail("after-call work was skipped for this participant")
-    if acw in ("complete", "notApplicable"):
-        return Decision.ready(f"disconnected, after-call work {acw}")
-    return Decision.wait(reason=f"disconnected, after-call work {acw}")
+    if acw == "pending":
+        return Decision.ready("disconnected, after-call work pending")
+    if acw == "complete":
+        return Decision.ready("disconnected, after-call work complete without a code")
+    if acw is None and snapshot.wrapup_required:
+        return Decision.ready("disconnected, wrap-up required")
+    shown = f"after-call work {acw}" if acw else "no after-call work reported"
+    return Decision.wait(reason=f"disconnected, {shown} (unclear)")
+
+
+def is_unclear(snapshot: CommunicationSnapshot) -> bool:
+    """Disconnected, but nothing says whether Genesys takes a wrap-up now (see :func:`judge`)."""
+    if not snapshot.is_disconnected:
+        return False
+    acw = snapshot.acw_state
+    if acw is None:
+        return not snapshot.wrapup_required
+    return acw in ("skipped", "notApplicable", "unknown")
 
 
 class Polling(ReadinessStrategy):
@@ -220,6 +241,17 @@ class Polling(ReadinessStrategy):
     ``factor`` up to ``max_delay``, with jitter.  If Genesys still refuses the
     write as not ready (the platform may lag its own state), it retries up to
     ``max_rejections`` times within the deadline.
+
+    When the state is unclear (:func:`is_unclear`: ACW ``skipped``, ``notApplicable`` or a
+    lingering ``unknown``, or no ACW at all after the disconnect), it neither fails without
+    asking Genesys nor waits out the deadline: it waits ``unclear_grace`` seconds for the
+    state to settle (the ACW gap: ACW may show a moment after the disconnect), then tries
+    the write once and lets Genesys decide; a refusal then is raised as the API error it is.
+    Sources: genesys-api.md 2.1 and 2.5 (whether a write is accepted in these states is
+    undocumented [INF]; an agent who transfers can still give a wrap-up [DOC]).
+
+    Args:
+        unclear_grace: seconds an unclear state must last before the one write (default 2).
 
     .. versionadded:: 0.1.0
     """
@@ -234,6 +266,7 @@ class Polling(ReadinessStrategy):
         factor: float = 2.0,
         jitter: float = 0.5,
         max_rejections: int | None = None,
+        unclear_grace: float = 2.0,
     ) -> None:
         if max_rejections is None:
             max_rejections = type(self).max_rejections  # each subclass keeps its own default
@@ -242,19 +275,34 @@ class Polling(ReadinessStrategy):
         _check_number("factor", factor, low=1.0)
         _check_number("jitter", jitter, low=0.0, high=1.0)
         whole("max_rejections", max_rejections, low=0)
+        _check_number("unclear_grace", unclear_grace, low=0.0)
         self.initial_delay = initial_delay
         self.max_delay = max_delay
         self.factor = factor
         self.jitter = jitter
         self.max_rejections = max_rejections
+        self.unclear_grace = float(unclear_grace)
 
     def decide(self, ctx: ReadinessContext) -> Decision:
-        return judge(ctx.snapshot)
+        decision = judge(ctx.snapshot)
+        if decision.kind != "wait" or not is_unclear(ctx.snapshot):
+            return decision
+        settled = ctx.now - ctx.state_since
+        if settled >= self.unclear_grace:
+            return Decision.ready(f"{decision.reason}; tried once after {self.unclear_grace:g}s")
+        return Decision.wait(min(self.next_delay(ctx), self.unclear_grace - settled), decision.reason)
+
+    def on_rejected(self, ctx: ReadinessContext) -> Decision:
+        if is_unclear(ctx.snapshot) and ctx.now - ctx.state_since >= self.unclear_grace:
+            # the one write after the grace in an unclear state: Genesys has decided
+            return Decision.fail(f"Genesys refused the wrap-up in an unclear state (HTTP {_status(ctx)})")
+        return super().on_rejected(ctx)
 
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(initial_delay={self.initial_delay}, max_delay={self.max_delay}, "
-            f"factor={self.factor}, jitter={self.jitter}, max_rejections={self.max_rejections})"
+            f"factor={self.factor}, jitter={self.jitter}, max_rejections={self.max_rejections}, "
+            f"unclear_grace={self.unclear_grace:g})"
         )
 
 
@@ -274,7 +322,7 @@ class Optimistic(Polling):
     def decide(self, ctx: ReadinessContext) -> Decision:
         if ctx.rejections == 0:
             return Decision.ready("optimistic first try")
-        return judge(ctx.snapshot)
+        return super().decide(ctx)
 
 
 class FunctionStrategy(ReadinessStrategy):
