@@ -53,7 +53,7 @@ def test_several_agents_awaiting_wrapup_is_ambiguous_and_lists_them() -> None:
     conv = conversation(agent("p1", "u1"), agent("p2", "u2"))
     with pytest.raises(AmbiguousParticipant) as info:
         select_target(conv)
-    assert pairs(info.value.candidates) == list((("p1", "u1"), ("p2", "u2")))
+    assert pairs(info.value.candidates) == [("p1", "u1"), ("p2", "u2")]
     assert "p1 (user u1" in str(info.value)
 
 
@@ -68,7 +68,7 @@ def test_unknown_participant_and_user_are_not_found() -> None:
     conv = conversation(agent("p1", "u1"))
     with pytest.raises(ParticipantNotFound, match="no participant p9") as info:
         select_target(conv, participant_id="p9")
-    assert pairs(info.value.candidates) == list((("p1", "u1"),))
+    assert pairs(info.value.candidates) == [("p1", "u1")]
     with pytest.raises(ParticipantNotFound, match="user u9"):
         select_target(conv, user_id="u9")
     with pytest.raises(ParticipantNotFound, match="belongs to user u1"):
@@ -126,4 +126,4 @@ def test_a_non_agent_participant_is_refused() -> None:
     """Naming the customer's participant id is an error that lists the agents."""
     with pytest.raises(ParticipantNotFound, match="is a customer participant") as info:
         select_target(conversation(agent("p1", "u1")), participant_id="p-cust")
-    assert pairs(info.value.candidates) == list((("p1", "u1"),))
+    assert pairs(info.value.candidates) == [("p1", "u1")]

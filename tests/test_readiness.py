@@ -55,7 +55,7 @@ def test_an_unclear_state_is_tried_once_after_the_grace(acw: str | None, require
 
 
 def test_a_refusal_before_the_grace_is_a_normal_not_ready() -> None:
-    """Optimistic's blind first write refused in the ACW gap backs off as before; it is not the grace write."""
+    """Optimistic's blind first write refused in the ACW gap backs off; it is not the grace write."""
     snapshot = make_snapshot(acw_state=None, wrapup_required=False)
     ctx = make_context(snapshot, now=0.1, state_since=0.0, rejections=1, last_error=BadRequest(400))
     assert Optimistic().on_rejected(ctx).kind == "wait"
