@@ -9,8 +9,8 @@ import PureCloudPlatformClientV2 as sdk
 import pytest
 from emulator_helpers import NoRetryHttpClient, Org, sdk_client
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import Emulator
+from wrapupkit.testing import FakeClock
 
 
 @pytest.fixture(name="fake_clock")

@@ -18,9 +18,9 @@ import PureCloudPlatformClientV2 as sdk
 import pytest
 from emulator_helpers import Org, raw_request, wrapup_input
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import ConversationHandle, Emulator
-from wrapupkit.emulator._wrapups import PARTICIPANT_REQUEST_KEYS, WRAPUP_INPUT_KEYS
+from wrapupkit.emulator.conversations.wrapups import PARTICIPANT_REQUEST_KEYS, WRAPUP_INPUT_KEYS, write_wrapup
+from wrapupkit.testing import FakeClock
 
 
 PRIMITIVES: dict[str, tuple[type, ...]] = {
@@ -127,12 +127,13 @@ def _zoo(emulator: Emulator, org: Org, fake_clock: FakeClock) -> list[Conversati
         handles.append(done)
         fake_clock.advance(1)
         with_all = emulator.add_conversation(user_id=org.user, queue_id=org.queue, media=media)
-        emulator.backend.write_wrapup(
+        write_wrapup(
+            emulator.state,
             with_all.id,
             with_all.agent_participant_id,
-            None,
-            None,
-            {
+            mid=None,
+            segment=None,
+            body={
                 "code": org.codes["Sale"],
                 "notes": "n",
                 "tags": ["t"],
@@ -142,8 +143,13 @@ def _zoo(emulator: Emulator, org: Org, fake_clock: FakeClock) -> list[Conversati
         )
         handles.append(with_all)
         provisional = emulator.add_conversation(user_id=org.user, queue_id=org.queue, media=media)
-        emulator.backend.write_wrapup(
-            provisional.id, provisional.agent_participant_id, None, None, {"provisional": True, "notes": "d"}
+        write_wrapup(
+            emulator.state,
+            provisional.id,
+            provisional.agent_participant_id,
+            mid=None,
+            segment=None,
+            body={"provisional": True, "notes": "d"},
         )
         handles.append(provisional)
         handles.append(emulator.add_conversation(user_id=org.user, media=media, wrapup_required=False))

@@ -10,8 +10,8 @@ import pytest
 from emulator_helpers import Org, client_with_token, error_of, raw_request, sdk_client, stored_wrapup
 from PureCloudPlatformClientV2.rest import ApiException
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import Emulator
+from wrapupkit.testing import FakeClock
 
 
 def _basic(client_id: str, secret: str) -> str:

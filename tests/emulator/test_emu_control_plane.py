@@ -8,8 +8,8 @@ import PureCloudPlatformClientV2 as sdk
 import pytest
 from emulator_helpers import control, raw_request, stored_wrapup
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import ConversationHandle, Emulator
+from wrapupkit.testing import FakeClock
 
 
 def test_info_reports_url_client_and_clock(emulator: Emulator) -> None:
@@ -69,7 +69,7 @@ def test_queue_codes_tokens_disconnect_and_ui_wrapup(emulator: Emulator) -> None
     )
     emulator.add_queue("Q", id="q", codes=["a"])
     assert control(emulator, "PUT", "/queues/q/codes", {"codes": ["b"]})[0] == 200
-    assert emulator.backend.queues["q"].code_ids == ["b"]
+    assert emulator.state.queues["q"].code_ids == ["b"]
     token = control(emulator, "POST", "/tokens", {"permissions": []})[1]["access_token"]
     assert (
         raw_request(emulator, "GET", "/api/v2/conversations/x/participants/y/wrapup", token=token).status
@@ -170,7 +170,7 @@ def test_reset_over_http(emulator: Emulator) -> None:
     """POST /reset clears everything but the default client."""
     emulator.add_code("Sale")
     assert control(emulator, "POST", "/reset")[0] == 200
-    assert emulator.backend.codes == {}
+    assert emulator.state.codes == {}
     api = sdk.ApiClient(host=emulator.url)
     api.get_client_credentials_token(emulator.client_id, emulator.client_secret)
     assert api.access_token

@@ -142,7 +142,7 @@ def test_extra_agents_get_their_own_users_and_ids(emulator: Emulator, org: Org, 
     assert tuple(a.id for a in agents) == handle.agent_participant_ids
     assert agents[0].user_id == org.user
     assert len({a.user_id for a in agents}) == 3
-    assert all(a.user_id in emulator.backend.users for a in agents)
+    assert all(a.user_id in emulator.state.users for a in agents)
 
 
 def test_conversation_json_matches_the_http_answer(emulator: Emulator, org: Org) -> None:

@@ -20,8 +20,8 @@ from emulator_helpers import (
 )
 from PureCloudPlatformClientV2.rest import ApiException
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import ConversationHandle, Emulator, Rules
+from wrapupkit.testing import FakeClock
 
 
 WRAPUP_PATH = r"/wrapup$"
@@ -253,7 +253,7 @@ def test_clear_faults_and_reset(emulator: Emulator, org: Org, routing: Any) -> N
     emulator.reset()
     assert emulator.rules == Rules()
     assert emulator.requests == []
-    assert emulator.backend.codes == {}
+    assert emulator.state.codes == {}
     fresh = sdk.RoutingApi(sdk_client(emulator))
     assert fresh.get_routing_wrapupcodes().total == 0
     assert fresh.get_routing_wrapupcodes().total == 0

@@ -9,8 +9,9 @@ import urllib.error
 import pytest
 from emulator_helpers import fetch
 
-from wrapupkit._clock import FakeClock, SystemClock
+from wrapupkit import SystemClock
 from wrapupkit.emulator import Emulator, Rules
+from wrapupkit.testing import FakeClock
 
 
 def test_url_before_start_raises() -> None:
@@ -66,7 +67,7 @@ def test_seeding_works_before_start() -> None:
     code = emu.add_code("Sale")
     with emu:
         assert fetch(f"{emu.url}/__emulator__/info") == 200
-    assert emu.backend.codes[code].name == "Sale"
+    assert emu.state.codes[code].name == "Sale"
 
 
 def test_importing_the_emulator_does_not_import_the_sdk() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import PureCloudPlatformClientV2 as sdk
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import Emulator
+from wrapupkit.testing import FakeClock
 
 
 def test_fixtures_give_a_started_emulator_on_the_fake_clock(
@@ -17,7 +17,7 @@ def test_fixtures_give_a_started_emulator_on_the_fake_clock(
     user = genesys_emulator.add_user("Ada")
     handle = genesys_emulator.add_conversation(user_id=user, acw_timeout=5)
     genesys_emulator_clock.advance(5)
-    assert genesys_emulator.backend.conversations[handle.id].agents[0].wrapup is not None
+    assert genesys_emulator.state.conversations[handle.id].agents[0].wrapup is not None
     api = sdk.ApiClient(host=genesys_emulator.url)
     api.get_client_credentials_token(genesys_emulator.client_id, genesys_emulator.client_secret)
     assert sdk.ConversationsApi(api).get_conversation(handle.id).id == handle.id
@@ -25,5 +25,5 @@ def test_fixtures_give_a_started_emulator_on_the_fake_clock(
 
 def test_fixtures_are_fresh_per_test(genesys_emulator: Emulator, genesys_emulator_clock: FakeClock) -> None:
     """Each test gets a new emulator (no state from the previous test) and a clock at zero."""
-    assert genesys_emulator.backend.users == {}
+    assert genesys_emulator.state.users == {}
     assert genesys_emulator_clock.monotonic() == 0.0

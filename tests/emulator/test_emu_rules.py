@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from emulator_helpers import Org, Raw, raw_request, stored_wrapup
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import ConversationHandle, Emulator, Rules
+from wrapupkit.testing import FakeClock
 
 
 def _post(emulator: Emulator, handle: ConversationHandle, body: Any, *, segment: str = "calls") -> Raw:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from emulator_helpers import Org, raw_request, stored_wrapup
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator import ConversationHandle, Emulator, EmulatorError
+from wrapupkit.testing import FakeClock
 
 
 def _agent(emulator: Emulator, handle: ConversationHandle, index: int = 0) -> dict[str, Any]:
@@ -167,9 +167,9 @@ def test_wrapup_not_required_is_not_applicable(emulator: Emulator, org: Org, fak
 
 
 def test_on_change_hook_sees_timeline_and_writes(emulator: Emulator, org: Org, fake_clock: FakeClock) -> None:
-    """backend.on_change(callback) hears creation, each transition and each write; unsubscribe stops it."""
+    """Emulator.on_change(callback) hears creation, each transition and each write; unsubscribe stops it."""
     seen: list[str] = []
-    unsubscribe = emulator.backend.on_change(seen.append)
+    unsubscribe = emulator.on_change(seen.append)
     handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue, disconnect_after=5, acw_delay=1)
     assert seen == [handle.id]
     fake_clock.advance(5)
@@ -185,7 +185,7 @@ def test_on_change_hook_sees_timeline_and_writes(emulator: Emulator, org: Org, f
 def test_on_change_callback_runs_outside_the_lock(
     emulator: Emulator, org: Org, fake_clock: FakeClock
 ) -> None:
-    """A callback may read the backend from another thread without deadlocking."""
+    """A callback may read the emulator state from another thread without deadlocking."""
     results: list[dict[str, Any]] = []
 
     def callback(conversation_id: str) -> None:
@@ -193,7 +193,7 @@ def test_on_change_callback_runs_outside_the_lock(
         worker.start()
         worker.join(timeout=5)
 
-    emulator.backend.on_change(callback)
+    emulator.on_change(callback)
     emulator.add_conversation(user_id=org.user, queue_id=org.queue)
     assert len(results) == 1
 
@@ -210,7 +210,7 @@ def test_one_advance_reports_each_step_with_its_state(
     def record(_cid: str) -> None:
         states.append(_agent(emulator, handle)["calls"][0].get("afterCallWork", {}).get("state"))
 
-    emulator.backend.on_change(record)
+    emulator.on_change(record)
     fake_clock.advance(3600)
     assert states == ["unknown", "pending", "complete"]
 
@@ -220,13 +220,13 @@ def test_real_clock_timeline_advances_without_requests(org_free_emulator: Emulat
     emu = org_free_emulator
     user = emu.add_user("Rea")
     changed = threading.Event()
-    emu.backend.on_change(lambda _cid: changed.set())
+    emu.on_change(lambda _cid: changed.set())
     handle = emu.add_conversation(user_id=user, disconnect_after=0.05, acw_delay=0.05, acw_timeout=0.05)
     deadline = time.monotonic() + 5
-    while emu.backend.conversations[handle.id].agents[0].wrapup is None and time.monotonic() < deadline:
+    while emu.state.conversations[handle.id].agents[0].wrapup is None and time.monotonic() < deadline:
         changed.wait(0.05)
         changed.clear()
-    assert emu.backend.conversations[handle.id].agents[0].wrapup is not None
+    assert emu.state.conversations[handle.id].agents[0].wrapup is not None
     assert stored_wrapup(emu, handle.id)["code"] == "ININ-WRAP-UP-TIMEOUT"
 
 

@@ -20,10 +20,11 @@ itself (see docs/emulator.md for the supported endpoints and modelled behaviours
 from __future__ import annotations
 
 from wrapupkit.emulator._emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator
-from wrapupkit.emulator._errors import EmulatorError
-from wrapupkit.emulator._faults import RecordedRequest
-from wrapupkit.emulator._model import TIMEOUT_CODE, ConversationHandle
-from wrapupkit.emulator._rules import Rules
+from wrapupkit.emulator.conversations.models import ConversationHandle
+from wrapupkit.emulator.core.errors import EmulatorError
+from wrapupkit.emulator.core.faults import RecordedRequest
+from wrapupkit.emulator.core.rules import Rules
+from wrapupkit.emulator.routing.models import TIMEOUT_CODE
 
 
 __all__ = [

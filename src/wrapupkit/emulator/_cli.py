@@ -10,7 +10,7 @@ import threading
 from types import FrameType
 
 from wrapupkit.emulator._emulator import Emulator
-from wrapupkit.emulator._errors import EmulatorError
+from wrapupkit.emulator.core.errors import EmulatorError
 
 
 __all__ = ["main"]

@@ -1,6 +1,6 @@
 """pytest fixtures for the emulator (registered through the ``pytest11`` entry point).
 
-- ``genesys_emulator_clock``: a fresh :class:`~wrapupkit._clock.FakeClock`.
+- ``genesys_emulator_clock``: a fresh :class:`~wrapupkit.testing.FakeClock`.
 - ``genesys_emulator``: an :class:`~wrapupkit.emulator.Emulator` on that clock, stopped after the test.
 
 .. versionadded:: 0.1.0
@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from wrapupkit._clock import FakeClock
 from wrapupkit.emulator._emulator import Emulator
+from wrapupkit.testing import FakeClock
 
 
 @pytest.fixture(name="genesys_emulator_clock")

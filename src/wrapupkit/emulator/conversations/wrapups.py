@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from wrapupkit.emulator import _timeline as tl
-from wrapupkit.emulator._errors import EmulatorError, bad_request, forbidden_conversation, not_found
-from wrapupkit.emulator._model import MEDIA, Code, Conversation, Participant, iso
-
-
-if TYPE_CHECKING:
-    from wrapupkit.emulator._backend import GenesysBackend
+from wrapupkit.emulator._state import State
+from wrapupkit.emulator.conversations import timeline as tl
+from wrapupkit.emulator.conversations.models import Conversation, Participant
+from wrapupkit.emulator.conversations.service import get_conversation
+from wrapupkit.emulator.core.errors import EmulatorError, bad_request, forbidden_conversation, not_found
+from wrapupkit.emulator.core.media import MEDIA
+from wrapupkit.emulator.core.timefmt import iso, parse_iso
+from wrapupkit.emulator.routing.models import Code
+from wrapupkit.emulator.routing.service import codes_for_queue
 
 
 __all__ = [
@@ -34,12 +35,12 @@ _ASSIGNED_KEYS = ("code", "notes", "tags", "durationSeconds", "endTime")
 
 
 def locate(
-    backend: GenesysBackend, cid: str, pid: str, segment: str | None, mid: str | None = None
+    state: State, cid: str, pid: str, segment: str | None, mid: str | None = None
 ) -> tuple[Conversation, Participant]:
     """Find the conversation and participant a path names; 404 / wrong-media errors otherwise."""
-    conv = backend.get_conversation(cid)
+    conv = get_conversation(state, cid)
     if segment is not None and MEDIA[conv.media].segment != segment:
-        status = backend.rules.wrong_media_status
+        status = state.rules.wrong_media_status
         raise EmulatorError(
             status,
             None,
@@ -54,9 +55,9 @@ def locate(
     return conv, p
 
 
-def _check_unknown(backend: GenesysBackend, body: dict[str, Any], allowed: frozenset[str]) -> None:
+def _check_unknown(state: State, body: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = sorted(set(body) - allowed)
-    if unknown and backend.rules.unknown_fields == "reject":
+    if unknown and state.rules.unknown_fields == "reject":
         raise EmulatorError(
             400,
             "bad.request",
@@ -67,22 +68,19 @@ def _check_unknown(backend: GenesysBackend, body: dict[str, Any], allowed: froze
 
 
 def _parse_time(value: str) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_request(f"endTime is not an ISO-8601 date-time: {value!r}") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return iso(moment.timestamp())
+    epoch = parse_iso(value)
+    if epoch is None:
+        raise bad_request(f"endTime is not an ISO-8601 date-time: {value!r}")
+    return iso(epoch)
 
 
-def validate_wrapup_input(backend: GenesysBackend, body: Any) -> dict[str, Any]:
+def validate_wrapup_input(state: State, body: Any) -> dict[str, Any]:
     """Check a ``WrapupInput`` body (``null`` = empty) and return its known, non-null fields."""
     if body is None:
         body = {}
     if not isinstance(body, dict):
         raise bad_request("The wrap-up body must be a JSON object.")
-    _check_unknown(backend, body, WRAPUP_INPUT_KEYS)
+    _check_unknown(state, body, WRAPUP_INPUT_KEYS)
     data = {k: v for k, v in body.items() if k in WRAPUP_INPUT_KEYS and v is not None}
     for key in ("code", "name", "notes", "endTime"):
         if key in data and not isinstance(data[key], str):
@@ -110,7 +108,7 @@ def _rule(value: str | int, ok: str, conv: Conversation, message: str) -> None:
     raise EmulatorError(status, None, message)
 
 
-def _apply(backend: GenesysBackend, conv: Conversation, p: Participant, data: dict[str, Any]) -> None:
+def _apply(state: State, conv: Conversation, p: Participant, data: dict[str, Any]) -> None:
     if not p.is_agent:
         raise bad_request(f"Participant {p.id} is a {p.purpose} participant; only agents take a wrap-up.")
     provisional = data.get("provisional") is True
@@ -119,19 +117,19 @@ def _apply(backend: GenesysBackend, conv: Conversation, p: Participant, data: di
         raise bad_request("A wrap-up code is required.")
     code: Code | None = None
     if code_id is not None:
-        code = next((c for c in backend.codes_for(p) if c.id == code_id), None)
+        code = next((c for c in codes_for_queue(state, p.queue_id) if c.id == code_id), None)
         if code is None:
             raise EmulatorError(
-                backend.rules.code_not_in_queue_status, None, "wrap-up code not valid", {"code": code_id}
+                state.rules.code_not_in_queue_status, None, "wrap-up code not valid", {"code": code_id}
             )
-    rules = backend.rules
+    rules = state.rules
     if p.comm.acw == "complete" and p.wrapup_source != "api":
         _rule(rules.after_acw_closed_write, "accept", conv, f"After-call work for {p.id} is already closed.")
     elif p.wrapup is not None and p.wrapup_source == "api" and not provisional:
         _rule(rules.second_write, "overwrite", conv, f"Participant {p.id} already has a wrap-up.")
     if p.comm.acw in (None, "gap"):
         _rule(rules.early_write, "accept", conv, f"Participant {p.id} is not in after-call work yet.")
-    epoch = backend.now()
+    epoch = state.now()
     wrapup: dict[str, Any] = {
         "code": code_id,
         "name": code.name if code else None,
@@ -148,25 +146,25 @@ def _apply(backend: GenesysBackend, conv: Conversation, p: Participant, data: di
     else:
         tl.set_wrapup(p, wrapup, "api", epoch)
     conv.writes += 1
-    backend.changed(conv.id)
+    state.changed(conv.id)
 
 
 def write_wrapup(
-    backend: GenesysBackend, cid: str, pid: str, *, mid: str | None, segment: str | None, body: Any
+    state: State, cid: str, pid: str, *, mid: str | None, segment: str | None, body: Any
 ) -> None:
     """POST …/communications/{mid}/wrapup: validate and record a ``WrapupInput``."""
-    with backend.mutating():
-        conv, p = locate(backend, cid, pid, segment, mid)
-        _apply(backend, conv, p, validate_wrapup_input(backend, body))
+    with state.mutating():
+        conv, p = locate(state, cid, pid, segment, mid)
+        _apply(state, conv, p, validate_wrapup_input(state, body))
 
 
-def patch_participant(backend: GenesysBackend, cid: str, pid: str, segment: str | None, body: Any) -> None:
+def patch_participant(state: State, cid: str, pid: str, segment: str | None, body: Any) -> None:
     """PATCH participant with a ``MediaParticipantRequest``: apply ``wrapup``; other keys act."""
-    with backend.mutating():
-        conv, p = locate(backend, cid, pid, segment)
+    with state.mutating():
+        conv, p = locate(state, cid, pid, segment)
         if not isinstance(body, dict):
             raise bad_request("The participant body must be a JSON object.")
-        _check_unknown(backend, body, PARTICIPANT_REQUEST_KEYS)
+        _check_unknown(state, body, PARTICIPANT_REQUEST_KEYS)
         present = {k: v for k, v in body.items() if k in PARTICIPANT_REQUEST_KEYS and v is not None}
         if not present:
             raise bad_request("No participant property to update.")
@@ -175,32 +173,31 @@ def patch_participant(backend: GenesysBackend, cid: str, pid: str, segment: str 
         # (genesys-api.md 1.3, [FORUM] update-and-change-system-wrap-up-codes).
         if actions and p.comm.state != "connected":
             raise forbidden_conversation(cid)
-        state = present.get("state")
-        if state is not None and state not in ("connected", "disconnected"):
+        wanted = present.get("state")
+        if wanted is not None and wanted not in ("connected", "disconnected"):
             raise bad_request("state must be connected or disconnected")
         if "wrapup" in present:
-            _apply(backend, conv, p, validate_wrapup_input(backend, present["wrapup"]))
-        if state == "disconnected":
-            mono = backend.clock.monotonic()
-            tl.disconnect(conv, mono, backend.epoch(mono), backend.schedule)
-            backend.changed(cid)
-            backend.tick()
+            _apply(state, conv, p, validate_wrapup_input(state, present["wrapup"]))
+        if wanted == "disconnected":
+            tl.disconnect(state, conv, state.clock.monotonic())
+            state.changed(cid)
+            tl.tick(state)
 
 
 def read_wrapup(
-    backend: GenesysBackend, cid: str, pid: str, *, mid: str | None, segment: str | None, provisional: bool
+    state: State, cid: str, pid: str, *, mid: str | None, segment: str | None, provisional: bool
 ) -> dict[str, Any] | None:
     """The ``AssignedWrapupCode`` JSON for a participant, or None when there is none."""
-    with backend.lock:
-        _conv, p = locate(backend, cid, pid, segment, mid)
+    with state.lock:
+        _conv, p = locate(state, cid, pid, segment, mid)
         stored = p.provisional if provisional else p.wrapup
         if stored is None:
             return None
         return {k: stored[k] for k in _ASSIGNED_KEYS if k in stored}
 
 
-def participant_codes(backend: GenesysBackend, cid: str, pid: str, segment: str | None) -> list[Code]:
+def participant_codes(state: State, cid: str, pid: str, segment: str | None) -> list[Code]:
     """The wrap-up codes valid for a participant, sorted by name."""
-    with backend.lock:
-        _conv, p = locate(backend, cid, pid, segment)
-        return sorted(backend.codes_for(p), key=lambda c: c.name)
+    with state.lock:
+        _conv, p = locate(state, cid, pid, segment)
+        return sorted(codes_for_queue(state, p.queue_id), key=lambda c: c.name)

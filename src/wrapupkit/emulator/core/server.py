@@ -1,4 +1,4 @@
-"""The socket server: stdlib ``ThreadingHTTPServer`` on 127.0.0.1 feeding :class:`App` (strictly private)."""
+"""The socket server: stdlib ``ThreadingHTTPServer`` on 127.0.0.1 feeding one ``handle`` function."""
 
 from __future__ import annotations
 
@@ -7,15 +7,18 @@ import logging
 import socket
 import struct
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from wrapupkit.emulator._app import App
-from wrapupkit.emulator._http import Request, Response
+from wrapupkit.emulator.core.http import Request, Response
 
 
-__all__ = ["EmulatorServer"]
+__all__ = ["EmulatorServer", "Handle"]
+
+Handle = Callable[[Request], "Response | None"]
+"""Answers a request; None means: reset the connection without a response."""
 
 _log = logging.getLogger("wrapupkit.emulator")
 
@@ -30,7 +33,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch()
 
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
 
     def _dispatch(self) -> None:
         split = urlsplit(self.path)
@@ -43,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
             headers=dict(self.headers.items()),
             raw_body=body,
         )
-        response = self.server.app.handle(request)
+        response = self.server.dispatch(request)
         if response is None:
             self._reset()
         else:
@@ -56,7 +59,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
-            self.wfile.write(response.body)
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
         except OSError:  # the client gave up (e.g. timed out during a stall)
             self.close_connection = True
 
@@ -81,8 +85,8 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], app: App) -> None:
-        self.app = app
+    def __init__(self, address: tuple[str, int], handle: Handle) -> None:
+        self.dispatch = handle
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -109,10 +113,10 @@ class _HTTPServer(ThreadingHTTPServer):
 
 
 class EmulatorServer:
-    """Serves an :class:`App` on *host*:*port* in a daemon thread; :meth:`stop` closes every connection."""
+    """Serves *handle* on *host*:*port* in a daemon thread; :meth:`stop` closes every connection."""
 
-    def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = _HTTPServer((host, port), app)
+    def __init__(self, handle: Handle, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._server = _HTTPServer((host, port), handle)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},

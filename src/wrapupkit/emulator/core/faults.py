@@ -11,8 +11,8 @@ from typing import Any
 
 import attrs
 
-from wrapupkit._clock import Clock
-from wrapupkit.emulator._errors import bad_request
+from wrapupkit import Clock
+from wrapupkit.emulator.core.errors import bad_request
 
 
 __all__ = ["Faults", "RateState", "RecordedRequest", "RequestLog"]
@@ -60,6 +60,7 @@ class RequestLog:
             return list(self._items)
 
     def clear(self) -> None:
+        """Drop scheduled faults, latency and the rate limit."""
         with self._lock:
             self._items.clear()
 
@@ -142,6 +143,7 @@ class Faults:
         self.clear()
 
     def clear(self) -> None:
+        """Drop scheduled faults, latency and the rate limit."""
         with self._lock:
             self._faults: list[Fault] = []
             self._latency: list[tuple[_Matcher, float]] = []
@@ -159,6 +161,7 @@ class Faults:
         code: str | None = None,
         message: str | None = None,
     ) -> None:
+        """Answer the next *times* requests matching *method* and the regex *path* with an ErrorBody."""
         if not _is_int(status) or not 400 <= status <= 599:
             raise bad_request("status must be an HTTP error status (400-599)")
         if retry_after is not None:
@@ -170,22 +173,26 @@ class Faults:
     def stall_next(
         self, method: str, path: str, seconds: float, *, times: int = 1, after_processing: bool = True
     ) -> None:
+        """Hold matching responses *seconds* real seconds; with *after_processing* the effect lands first."""
         fault = Fault("stall", _matcher(method, path), _times(times), seconds=_seconds(seconds, "seconds"))
         fault.after_processing = bool(after_processing)
         with self._lock:
             self._faults.append(fault)
 
     def reset_next(self, method: str, path: str, *, times: int = 1, after_processing: bool = False) -> None:
+        """Close matching connections without a response (TCP RST), optionally after applying the effect."""
         fault = Fault("reset", _matcher(method, path), _times(times), after_processing=bool(after_processing))
         with self._lock:
             self._faults.append(fault)
 
     def add_latency(self, seconds: float, *, method: str | None = None, path: str | None = None) -> None:
+        """Delay matching responses by *seconds* of real time (adds up with other latencies)."""
         entry = (_matcher(method, path), _seconds(seconds, "seconds"))
         with self._lock:
             self._latency.append(entry)
 
     def rate_limit(self, requests: int | None, per_seconds: float = 60.0) -> None:
+        """Allow *requests* per *per_seconds* per token (on the clock); None disables the limit."""
         if requests is not None and (not _is_int(requests) or requests < 1):
             raise bad_request("requests must be a positive integer or null")
         if _seconds(per_seconds, "per_seconds") <= 0:

@@ -1,121 +1,17 @@
-"""In-memory entities of the emulated organisation (strictly private)."""
+"""Conversations, participants and communications of the emulated organisation."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import attrs
 
-
-__all__ = [
-    "ACW_PROMPTS",
-    "MEDIA",
-    "PROMPT_TO_PARTICIPANT",
-    "TIMEOUT_CODE",
-    "Client",
-    "Code",
-    "Communication",
-    "Conversation",
-    "ConversationHandle",
-    "MediaInfo",
-    "Participant",
-    "Queue",
-    "Token",
-    "User",
-    "iso",
-    "new_participant",
-]
-
-TIMEOUT_CODE = "ININ-WRAP-UP-TIMEOUT"
-"""The system code the platform applies when a time-boxed ACW expires (its id is its name)."""
-
-ACW_PROMPTS = ("MANDATORY", "OPTIONAL", "MANDATORY_TIMEOUT", "MANDATORY_FORCED_TIMEOUT", "AGENT_REQUESTED")
-# AcwSettings.wrapupPrompt -> Participant.wrapupPrompt (genesys-api.md 2.1, mapping [INF]).
-PROMPT_TO_PARTICIPANT = {
-    "MANDATORY": "mandatory",
-    "OPTIONAL": "optional",
-    "MANDATORY_TIMEOUT": "timeout",
-    "MANDATORY_FORCED_TIMEOUT": "forcedTimeout",
-    "AGENT_REQUESTED": "agentRequested",
-}
+from wrapupkit.emulator.routing.models import Queue
 
 
-@dataclass(frozen=True)
-class MediaInfo:
-    """Where a media type lives in JSON and in REST paths, and which keys its model has."""
-
-    array: str
-    segment: str | None
-    has_direction: bool = True
-    has_initial_state: bool = True
-
-
-# Keys checked against the SDK 269 models (Call, Callback, Email, Message, SocialExpression, Video,
-# Cobrowsesession, Screenshare, ConversationChat): SocialExpression has neither direction nor
-# initialState; Video/Cobrowsesession/Screenshare have no direction.
-MEDIA: dict[str, MediaInfo] = {
-    "call": MediaInfo("calls", "calls"),
-    "callback": MediaInfo("callbacks", "callbacks"),
-    "email": MediaInfo("emails", "emails"),
-    "message": MediaInfo("messages", "messages"),
-    "social": MediaInfo("socialExpressions", "socials", has_direction=False, has_initial_state=False),
-    "video": MediaInfo("videos", "videos", has_direction=False),
-    "cobrowsesession": MediaInfo("cobrowsesessions", "cobrowsesessions", has_direction=False),
-    "screenshare": MediaInfo("screenshares", "screenshares", has_direction=False),
-    "chat": MediaInfo("chats", None),
-}
-SEGMENT_TO_MEDIA = {info.segment: name for name, info in MEDIA.items() if info.segment}
-
-
-def iso(epoch: float) -> str:
-    """Format epoch seconds the way Genesys does: ``2026-01-01T10:00:00.000Z``."""
-    moment = dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-@dataclass
-class Code:
-    id: str
-    name: str
-    division_id: str
-    created: float
-    system: bool = False
-
-
-@dataclass
-class Queue:
-    id: str
-    name: str
-    code_ids: list[str]
-    wrapup_prompt: str
-    timeout_ms: int
-    created: float
-
-
-@dataclass
-class User:
-    id: str
-    name: str
-
-
-@dataclass
-class Client:
-    client_id: str
-    secret: str
-    permissions: frozenset[str] | None
-    token_ttl: int
-
-
-@dataclass
-class Token:
-    value: str
-    client_id: str | None
-    permissions: frozenset[str] | None
-    expires_at: float  # on clock.monotonic()
-    revoked: bool = False
+__all__ = ["Communication", "Conversation", "ConversationHandle", "Participant", "new_participant"]
 
 
 @dataclass

@@ -1,60 +1,35 @@
-"""Notification channels, topic subscriptions and conversation events (genesys-api.md §3).
+"""Notification channels, topic subscriptions and event delivery (genesys-api.md §3).
 
-:class:`NotificationHub` holds the channels of one emulator.  Whenever the backend reports a
-conversation change, every connected channel subscribed to a matching
-``v2.users.{id}.conversations`` or ``v2.routing.queues.{id}.conversations`` topic receives
-``{"topicName", "version", "eventBody", "metadata"}`` whose body has only keys of the SDK's
-``ConversationEventTopicConversation`` / ``QueueConversationEventTopicConversation`` models.
-The WebSocket server (``_websocket``) starts with the first channel.  Faults: heartbeats on demand,
+:class:`NotificationHub` holds the channels of one emulator.  Services :meth:`~NotificationHub.publish`
+events by concrete topic; every connected channel subscribed to that topic receives
+``{"topicName", "version", "eventBody", "metadata"}``.  The hub knows nothing of conversations.
+The WebSocket server (``websocket``) starts with the first channel.  Faults: heartbeats on demand,
 ``v2.system.socket_closing``, forced drops, silent sockets, refused handshakes, held or delayed
 events and channel expiry.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 import uuid
-import weakref
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from wrapupkit.emulator._backend import GenesysBackend
-from wrapupkit.emulator._errors import EmulatorError, bad_request, not_found
-from wrapupkit.emulator._events import event_body, topics_of
-from wrapupkit.emulator._model import iso
-from wrapupkit.emulator._render import conversation_json
-
-
-if TYPE_CHECKING:
-    from wrapupkit.emulator._websocket import Socket, SocketServer
-
-__all__ = ["TOPIC_TEMPLATES", "NotificationHub", "hub_for"]
-
-USER_TOPIC = "v2.users.{id}.conversations"
-QUEUE_TOPIC = "v2.routing.queues.{id}.conversations"
-TOPIC_TEMPLATES = {
-    USER_TOPIC: re.compile(r"v2\.users\.(?P<id>[^.\s]+)\.conversations"),
-    QUEUE_TOPIC: re.compile(r"v2\.routing\.queues\.(?P<id>[^.\s]+)\.conversations"),
-}
-HEARTBEAT = {"topicName": "channel.metadata", "eventBody": {"message": "WebSocket Heartbeat"}}  # [3P]
-SOCKET_CLOSING = {
-    "topicName": "v2.system.socket_closing",
-    "eventBody": {"message": "Socket closing"},
-}  # [INF]
+from wrapupkit import Clock
+from wrapupkit.emulator.core.errors import EmulatorError, bad_request, not_found
+from wrapupkit.emulator.core.timefmt import iso
+from wrapupkit.emulator.notifications.models import (
+    HEARTBEAT,
+    SOCKET_CLOSING,
+    EmuChannel,
+    Socket,
+    SocketServerLike,
+)
+from wrapupkit.emulator.notifications.topics import TOPIC_TEMPLATES, screen
 
 
-@dataclass
-class EmuChannel:
-    id: str
-    owner: str
-    expires: float  # epoch seconds on the emulator clock
-    last_used: float  # monotonic
-    topics: list[str] = field(default_factory=list)
-    socket: Socket | None = None
-    connections: int = 0
+__all__ = ["NotificationHub"]
 
 
 class NotificationHub:
@@ -72,9 +47,8 @@ class NotificationHub:
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, backend: GenesysBackend, host: str = "127.0.0.1") -> None:
-        self.backend = backend
-        self.clock = backend.clock
+    def __init__(self, clock: Clock, host: str = "127.0.0.1") -> None:
+        self.clock = clock
         self.host = host
         self.heartbeat_interval: float | None = 30.0
         self.channel_ttl = 86400.0
@@ -84,7 +58,7 @@ class NotificationHub:
         self._permissions: dict[str, tuple[str, ...]] = {}
         self._lock = threading.RLock()
         self.channels: dict[str, EmuChannel] = {}
-        self._server: SocketServer | None = None
+        self._server: SocketServerLike | None = None
         self._stop = threading.Event()
         self._beat: threading.Thread | None = None
         self._unhook: Callable[[], None] | None = None
@@ -92,7 +66,6 @@ class NotificationHub:
         self._hold = False
         self._held: list[tuple[Socket, dict[str, Any]]] = []
         self._delay = 0.0
-        backend.on_change(self._changed)
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -100,7 +73,7 @@ class NotificationHub:
         if self._server is not None:
             return
         try:
-            from wrapupkit.emulator._websocket import SocketServer
+            from wrapupkit.emulator.notifications.websocket import SocketServer
         except ImportError:
             raise EmulatorError(
                 501, "not.implemented", "Notifications need websockets: pip install 'wrapupkit[emulator]'"
@@ -216,33 +189,9 @@ class NotificationHub:
     ) -> dict[str, Any]:
         """PUT (replace) or POST (add) topics; rejected ones are errors unless *ignore_errors*."""
         self.expire_due()
-        if not isinstance(body, list) or not all(
-            isinstance(t, dict) and isinstance(t.get("id"), str) for t in body
-        ):
-            raise bad_request("The body must be a list of ChannelTopic objects with an id.")
-        wanted = list(dict.fromkeys(t["id"] for t in body))
-        rejected: list[dict[str, Any]] = []
-        invalid = [t for t in wanted if not any(p.fullmatch(t) for p in TOPIC_TEMPLATES.values())]
-        missing = {t: self._missing(t, permissions) for t in wanted if t not in invalid}
-        missing = {t: perms for t, perms in missing.items() if perms}
-        if not ignore_errors and invalid:
-            raise bad_request(f"Invalid topic(s): {', '.join(invalid)}")
-        if not ignore_errors and missing:
-            names = ", ".join(sorted({p for perms in missing.values() for p in perms}))
-            raise EmulatorError(
-                403,
-                "missing.any.permissions",
-                f"You must have at least one of the following permissions assigned: {names}",
-                {"permissions": names},
-            )
-        for topic in invalid:
-            rejected.append({"id": topic, "state": "Rejected", "rejectionReason": "Invalid topic"})
-        for topic, perms in missing.items():
-            reason = "Missing permission"
-            rejected.append(
-                {"id": topic, "state": "Rejected", "rejectionReason": reason, "missingPermissions": perms}
-            )
-        permitted = [t for t in wanted if t not in invalid and t not in missing]
+        with self._lock:
+            required = dict(self._permissions)
+        permitted, rejected = screen(body, required, permissions, ignore_errors=ignore_errors)
         with self._lock:
             channel = self._channel(channel_id, owner)
             topics = permitted if replace else list(dict.fromkeys([*channel.topics, *permitted]))
@@ -258,13 +207,6 @@ class NotificationHub:
         self.expire_due()
         with self._lock:
             self._channel(channel_id, owner).topics = []
-
-    def _missing(self, topic: str, permissions: frozenset[str] | None) -> list[str]:
-        template = next(name for name, p in TOPIC_TEMPLATES.items() if p.fullmatch(topic))
-        required = self._permissions.get(template, ())
-        if not required or permissions is None or permissions.intersection(required):
-            return []
-        return list(required)
 
     def require_permissions(self, template: str, permissions: list[str] | tuple[str, ...]) -> None:
         """Make subscribing to *template* (e.g. ``"v2.users.{id}.conversations"``) need ANY of *permissions*.
@@ -336,25 +278,21 @@ class NotificationHub:
 
     # -- events -----------------------------------------------------------------------------------
 
-    def _changed(self, conversation_id: str) -> None:
+    def listening(self) -> bool:
+        """Whether any connected channel has a subscription (else publishing can be skipped)."""
         with self._lock:
-            if not any(ch.socket is not None and ch.topics for ch in self.channels.values()):
-                return
-        with self.backend.lock:
-            conv = self.backend.conversations.get(conversation_id)
-            if conv is None:
-                return
-            body = event_body(conversation_json(conv, self.backend.rules))
-        topics = topics_of(body)
+            return any(ch.socket is not None and ch.topics for ch in self.channels.values())
+
+    def publish(self, events: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        """Send each ``(topic, body)`` to every connected channel subscribed to that topic."""
         with self._lock:
             targets = [
-                (ch.socket, topic)
+                (ch.socket, topic, body)
+                for topic, body in events
                 for ch in self.channels.values()
-                if ch.socket is not None
-                for topic in ch.topics
-                if topic in topics
+                if ch.socket is not None and topic in ch.topics
             ]
-        for socket, topic in targets:
+        for socket, topic, body in targets:
             event = {
                 "topicName": topic,
                 "version": "2",
@@ -455,16 +393,3 @@ class NotificationHub:
                 }
                 for ch in self.channels.values()
             ]
-
-
-_HUBS: weakref.WeakKeyDictionary[GenesysBackend, NotificationHub] = weakref.WeakKeyDictionary()
-_HUBS_LOCK = threading.Lock()
-
-
-def hub_for(backend: GenesysBackend) -> NotificationHub:
-    """The notification hub of *backend* (created on first use)."""
-    with _HUBS_LOCK:
-        hub = _HUBS.get(backend)
-        if hub is None:
-            hub = _HUBS[backend] = NotificationHub(backend)
-        return hub

@@ -1,4 +1,4 @@
-"""Conversation event bodies for the notification WebSocket (strictly private).
+"""Conversation events for the notification service: bodies, their topics, and publishing.
 
 Only keys of the SDK 269 event models (``ConversationEventTopicConversation`` and its queue twin)
 are written; ``tests/emulator/test_emu_notifications.py`` deserialises them with those models.
@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from wrapupkit.emulator._state import State
+from wrapupkit.emulator.conversations.render import conversation_json
+from wrapupkit.emulator.core.media import MEDIA
 
-__all__ = ["event_body", "topics_of"]
+
+__all__ = ["event_body", "publish", "topics_of"]
 
 # Keys of the SDK 269 event models (ConversationEventTopicParticipant / ...Wrapup / per-media models).
 _PARTICIPANT_KEYS = frozenset(
@@ -28,15 +32,7 @@ _PARTICIPANT_KEYS = frozenset(
         "startAcwTime",
         "endAcwTime",
         "attributes",
-        "calls",
-        "callbacks",
-        "chats",
-        "cobrowsesessions",
-        "emails",
-        "messages",
-        "screenshares",
-        "socialExpressions",
-        "videos",
+        *(info.array for info in MEDIA.values()),
     ]
 )
 _WRAPUP_KEYS = frozenset(("code", "notes", "tags", "durationSeconds", "endTime"))
@@ -54,9 +50,8 @@ _COMM_KEYS = frozenset(
         "afterCallWorkRequired",
     ]
 )
-_NO_DIRECTION = frozenset(("socialExpressions", "videos", "cobrowsesessions", "screenshares", "chats"))
-_MEDIA_ARRAYS = frozenset(("calls", "callbacks", "chats", "cobrowsesessions", "emails", "messages"))
-_MEDIA_ARRAYS |= frozenset(("screenshares", "socialExpressions", "videos"))
+_NO_DIRECTION = frozenset(info.array for info in MEDIA.values() if not info.has_direction)
+_MEDIA_ARRAYS = frozenset(info.array for info in MEDIA.values())
 
 
 def event_body(conversation: dict[str, Any]) -> dict[str, Any]:
@@ -92,3 +87,15 @@ def topics_of(body: dict[str, Any]) -> set[str]:
         if p.get("queueId"):
             topics.add(f"v2.routing.queues.{p['queueId']}.conversations")
     return topics
+
+
+def publish(state: State, conversation_id: str) -> None:
+    """A change listener: publish the conversation's event on its user and queue topics."""
+    if not state.notifications.listening():
+        return
+    with state.lock:
+        conv = state.conversations.get(conversation_id)
+        if conv is None:
+            return
+        body = event_body(conversation_json(conv, state.rules))
+    state.notifications.publish((topic, body) for topic in sorted(topics_of(body)))

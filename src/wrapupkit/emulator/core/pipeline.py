@@ -1,26 +1,44 @@
 """The one dispatch path: a :class:`Request` in, a :class:`Response` (or a reset) out.
 
-Pipeline for an API request: latency → reset/stall before processing → scheduled failure →
-``tick()`` → route → bearer token → rate limit → permissions → handler → stall/reset after
-processing.  Control-plane requests (``/__emulator__/…``) skip faults, auth and the request log.
+Pipeline for an API request: latency -> reset/stall before processing -> scheduled failure ->
+``tick()`` -> route -> bearer token -> rate limit -> permissions -> handler -> stall/reset after
+processing.  Every method (HEAD and OPTIONS included) takes this path, so every answer is an
+``ErrorBody`` with a correlation id, and lands in the request log.  Control-plane requests
+(``/__emulator__/...``) skip faults, auth and the request log.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from wrapupkit.emulator._backend import GenesysBackend
-from wrapupkit.emulator._control import ControlPlane
-from wrapupkit.emulator._errors import EmulatorError
-from wrapupkit.emulator._faults import Fault, Faults, RateState, RecordedRequest, RequestLog
-from wrapupkit.emulator._http import Request, Response
-from wrapupkit.emulator._routes import API_ROUTES, CONTROL_PREFIX, CONTROL_ROUTES, ApiRoute, match
+from wrapupkit.emulator.core.errors import EmulatorError
+from wrapupkit.emulator.core.faults import Fault, Faults, RateState, RecordedRequest, RequestLog
+from wrapupkit.emulator.core.http import Request, Response
+from wrapupkit.emulator.core.routes import ApiRoute, allowed_methods, match
 
 
-__all__ = ["App"]
+__all__ = ["CONTROL_PREFIX", "Authenticate", "ControlRoute", "Pipeline"]
+
+CONTROL_PREFIX = "/__emulator__/"
+
+S = TypeVar("S")
+
+Authenticate = Callable[[str | None], tuple[str, "frozenset[str] | None"]]
+"""Bearer value (None when absent) -> (rate-limit key, permissions or None for all); raises a 401."""
+
+
+@dataclass(frozen=True)
+class ControlRoute(Generic[S]):
+    """A ``/__emulator__/`` route: *handler* gets the state and the JSON payload, returns JSON."""
+
+    method: str
+    pattern: Any  # re.Pattern[str]
+    handler: Callable[[S, dict[str, Any]], Any]
+
 
 _log = logging.getLogger("wrapupkit.emulator")
 
@@ -40,7 +58,7 @@ def _error_response(error: EmulatorError, context_id: str) -> Response:
     return Response.json(error.status, error.body(context_id))
 
 
-def _missing_permissions(route: ApiRoute, granted: frozenset[str] | None) -> EmulatorError | None:
+def _missing_permissions(route: ApiRoute[Any], granted: frozenset[str] | None) -> EmulatorError | None:
     if granted is None:
         return None
     if route.any_of and not granted.intersection(route.any_of):
@@ -70,25 +88,39 @@ def _bearer(req: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-class App:
+class Pipeline(Generic[S]):
     """Dispatches requests to the API handlers and the control plane of one emulator.
 
     Args:
+        state: what every handler receives first.
+        api_routes: the Genesys endpoints.
+        control_routes: the ``/__emulator__/`` operations.
+        faults: scheduled faults and the rate limiter.
+        log: the request log.
+        authenticate: checks a bearer value (see :data:`Authenticate`).
+        tick: plays due timeline steps before each request.
         wait: blocks for real seconds (latency, stalls); returns early, and True, when the emulator stops.
     """
 
     def __init__(
         self,
-        backend: GenesysBackend,
+        state: S,
+        *,
+        api_routes: Sequence[ApiRoute[S]],
+        control_routes: Sequence[ControlRoute[S]],
         faults: Faults,
         log: RequestLog,
-        control: ControlPlane,
+        authenticate: Authenticate,
+        tick: Callable[[], None],
         wait: Callable[[float], bool],
     ) -> None:
-        self.backend = backend
+        self.state = state
+        self.api_routes = api_routes
+        self.control_routes = control_routes
         self.faults = faults
         self.log = log
-        self.control = control
+        self._authenticate = authenticate
+        self._tick = tick
         self._wait = wait
 
     def handle(self, req: Request) -> Response | None:
@@ -115,7 +147,7 @@ class App:
         return self._headers(response, context_id, self.faults.admit(None))
 
     def _run_control(self, req: Request) -> Any:
-        found = match(CONTROL_ROUTES, req.method, req.path)
+        found = match(self.control_routes, req.method, req.path)
         if found is None:
             raise EmulatorError(404, "not.found", f"No control route {req.method} {req.path}")
         route, args = found
@@ -123,8 +155,8 @@ class App:
         if body is not None and not isinstance(body, dict):
             raise EmulatorError(400, "bad.request", "The control body must be a JSON object.")
         payload: dict[str, Any] = {**req.flat_query(), **(body or {}), **args}
-        self.backend.tick()
-        return getattr(self.control, route.operation)(payload)
+        self._tick()
+        return route.handler(self.state, payload)
 
     def _api(self, req: Request) -> Response | None:
         context_id = str(uuid.uuid4())
@@ -173,20 +205,27 @@ class App:
         return self._headers(response, context_id, rates[-1])
 
     def _run_api(self, req: Request, context_id: str, rates: list[RateState]) -> Response:
-        self.backend.tick()
-        found = match(API_ROUTES, req.method, req.path)
+        self._tick()
+        found = match(self.api_routes, req.method, req.path)
         if found is None:
-            raise EmulatorError(404, "not.found", "The requested operation failed with status 404")
+            return self._unrouted(req)
         route, args = found
         if route.auth:
-            token = self.backend.auth.check_token(_bearer(req))
-            rates.append(self.faults.admit(token.value))
+            key, permissions = self._authenticate(_bearer(req))
+            rates.append(self.faults.admit(key))
             if rates[-1].retry_after is not None:
                 return self._rate_limited(rates[-1], context_id)
-            denied = _missing_permissions(route, token.permissions)
+            denied = _missing_permissions(route, permissions)
             if denied is not None:
                 raise denied
-        return route.handler(self.backend, req, args)
+        return route.handler(self.state, req, args)
+
+    def _unrouted(self, req: Request) -> Response:
+        """No route: OPTIONS lists the methods of a known path (``Allow``); anything else is a 404."""
+        methods = allowed_methods(self.api_routes, req.path)
+        if methods and req.method == "OPTIONS":
+            return Response(200, headers=[("Allow", ", ".join([*methods, "OPTIONS"]))])
+        raise EmulatorError(404, "not.found", "The requested operation failed with status 404")
 
     @staticmethod
     def _rate_limited(rate: RateState, context_id: str) -> Response:

@@ -6,9 +6,9 @@ import secrets
 import threading
 from collections.abc import Iterable
 
-from wrapupkit._clock import Clock
-from wrapupkit.emulator._errors import EmulatorError
-from wrapupkit.emulator._model import Client, Token
+from wrapupkit import Clock
+from wrapupkit.emulator.auth.models import Client, Token
+from wrapupkit.emulator.core.errors import EmulatorError, bad_request
 
 
 __all__ = ["Auth"]
@@ -36,7 +36,13 @@ class Auth:
         permissions: Iterable[str] | None = None,
         token_ttl: int = 86400,
     ) -> None:
-        """Add (or replace) a client; *permissions* None means every permission."""
+        """Add (or replace) a client; *permissions* None means every permission.
+
+        Raises:
+            EmulatorError: 400 when *token_ttl* is not positive.
+        """
+        if token_ttl < 1:
+            raise bad_request("token_ttl must be positive")
         perms = None if permissions is None else frozenset(permissions)
         with self._lock:
             self.clients[client_id] = Client(client_id, client_secret, perms, token_ttl)
@@ -44,6 +50,9 @@ class Auth:
     def issue_token(
         self, *, permissions: Iterable[str] | None = None, ttl: float = 86400, client_id: str | None = None
     ) -> Token:
+        """Mint a token (valid *ttl* seconds on the clock); 400 when *ttl* is not positive."""
+        if ttl <= 0:
+            raise bad_request("ttl must be positive")
         perms = None if permissions is None else frozenset(permissions)
         token = Token(secrets.token_urlsafe(24), client_id, perms, self._clock.monotonic() + ttl)
         with self._lock:
@@ -63,6 +72,11 @@ class Auth:
         with self._lock:
             for token in self.tokens.values():
                 token.revoked = True
+
+    def authenticate(self, value: str | None) -> tuple[str, frozenset[str] | None]:
+        """The pipeline's check: (rate-limit key, permissions) of a live bearer *value*, else a 401."""
+        token = self.check_token(value)
+        return token.value, token.permissions
 
     def check_token(self, value: str | None) -> Token:
         """The live token for a bearer *value*, or a 401 ``ErrorBody`` error."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from wrapupkit.emulator._errors import EmulatorError, bad_request
+from wrapupkit.emulator.core.errors import EmulatorError, bad_request
 
 
 __all__ = ["Request", "Response"]

@@ -1,0 +1,1 @@
+"""The OAuth login service: client-credentials clients and bearer tokens."""

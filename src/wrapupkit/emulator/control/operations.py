@@ -1,0 +1,150 @@
+"""Control operations that belong to no single service: info, reset, seed, inspection, rules, clock.
+
+Each is a typed function of the state, called by :class:`~wrapupkit.emulator.Emulator` directly
+and by the ``/__emulator__/`` routes through :func:`~wrapupkit.emulator.core.jsonargs.call_with_json`.
+Bad arguments raise :class:`EmulatorError` (400), unknown ids 404, conflicts 409.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from wrapupkit.emulator._state import State
+from wrapupkit.emulator.auth.models import Token
+from wrapupkit.emulator.conversations import service as conversations
+from wrapupkit.emulator.conversations import timeline
+from wrapupkit.emulator.conversations.render import conversation_json
+from wrapupkit.emulator.core.errors import EmulatorError, bad_request
+from wrapupkit.emulator.core.jsonargs import call_with_json
+from wrapupkit.emulator.routing import service as routing
+
+
+__all__ = [
+    "add_client",
+    "advance_clock",
+    "conversation_snapshot",
+    "info",
+    "issue_token",
+    "requests",
+    "seed",
+    "set_rules",
+    "stored_wrapup",
+    "token_json",
+]
+
+
+def info(state: State, url: str | None) -> dict[str, Any]:
+    """The URL, the default client and the clock (``fake`` when it can be advanced)."""
+    return {
+        "url": url,
+        "client_id": state.default_client[0],
+        "client_secret": state.default_client[1],
+        "clock": "fake" if hasattr(state.clock, "advance") else "real",
+        "monotonic": state.clock.monotonic(),
+        "time": state.clock.time(),
+    }
+
+
+def add_client(
+    state: State,
+    client_id: str,
+    client_secret: str,
+    *,
+    permissions: list[str] | None = None,
+    token_ttl: int = 86400,
+) -> dict[str, Any]:
+    """Add an OAuth client-credentials client; *permissions* None means all."""
+    state.auth.add_client(client_id, client_secret, permissions=permissions, token_ttl=token_ttl)
+    return {"client_id": client_id}
+
+
+def issue_token(state: State, *, permissions: list[str] | None = None, ttl: float = 86400) -> Token:
+    """Mint a bearer token directly (no OAuth round trip)."""
+    return state.auth.issue_token(permissions=permissions, ttl=ttl)
+
+
+def token_json(token: Token, ttl: float) -> dict[str, Any]:
+    return {"access_token": token.value, "token_type": "bearer", "expires_in": round(ttl)}
+
+
+def _seed_steps() -> list[tuple[str, Callable[..., Any], Callable[[Any], Any]]]:
+    return [
+        ("codes", routing.add_code, lambda i: {"id": i}),
+        ("users", routing.add_user, lambda i: {"id": i}),
+        ("queues", routing.add_queue, lambda i: {"id": i}),
+        ("clients", add_client, lambda r: r),
+        ("conversations", conversations.add_conversation, lambda h: h.to_json()),
+    ]
+
+
+def seed(state: State, document: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Apply a seed document ``{"rules", "codes", "users", "queues", "clients", "conversations"}``.
+
+    Each item is the JSON form of one seeding call (the keyword arguments of ``add_code`` ...).
+    """
+    steps = _seed_steps()
+    unknown = sorted(set(document) - {"rules", *(key for key, _, _ in steps)})
+    if unknown:
+        raise bad_request(f"unknown seed section(s): {', '.join(unknown)}")
+    if "rules" in document:
+        rules = document["rules"]
+        if not isinstance(rules, dict):
+            raise bad_request("rules must be an object")
+        set_rules(state, rules)
+    result: dict[str, list[Any]] = {}
+    for key, operation, shape in steps:
+        items = document.get(key, [])
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise bad_request(f"{key} must be a list of objects")
+        result[key] = [shape(call_with_json(operation, item, bound=(state,))) for item in items]
+    return result
+
+
+def conversation_snapshot(state: State, conversation_id: str) -> dict[str, Any]:
+    """What ``GET /api/v2/conversations/{id}`` returns right now."""
+    with state.lock:
+        return conversation_json(conversations.get_conversation(state, conversation_id), state.rules)
+
+
+def stored_wrapup(state: State, conversation_id: str, participant_id: str | None = None) -> dict[str, Any]:
+    """The stored wrap-ups of one agent participant (first agent by default) and the write count."""
+    with state.lock:
+        agent = conversations.agent(state, conversation_id, participant_id)
+        return {
+            "participant_id": agent.id,
+            "wrapup": None if agent.wrapup is None else dict(agent.wrapup),
+            "provisional": None if agent.provisional is None else dict(agent.provisional),
+            "source": agent.wrapup_source,
+            "writes": conversations.get_conversation(state, conversation_id).writes,
+        }
+
+
+def requests(state: State, method: str | None = None, path: str | None = None) -> list[dict[str, Any]]:
+    """The request log as JSON, filtered like ``Emulator.requests_matching``."""
+    return [attrs.asdict(r) for r in state.log.matching(method, path)]
+
+
+def set_rules(state: State, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Change rules; unknown names and bad values are a 400."""
+    try:
+        state.rules.update(dict(values))
+    except (KeyError, ValueError) as exc:
+        raise bad_request(str(exc).strip("'\"")) from None
+    return state.rules.as_dict()
+
+
+def advance_clock(state: State, seconds: float) -> dict[str, float]:
+    """Advance a fake clock and play what fell due; 409 on a real clock."""
+    advance = getattr(state.clock, "advance", None)
+    if advance is None:
+        raise EmulatorError(
+            409, "general.conflict", "The emulator runs on a real clock; it cannot be advanced."
+        )
+    if seconds < 0:
+        raise bad_request("seconds must not be negative")
+    advance(seconds)
+    timeline.tick(state)
+    return {"monotonic": state.clock.monotonic(), "time": state.clock.time()}

@@ -1,0 +1,1 @@
+"""The conversations service: conversations on a timeline, their JSON and wrap-up writes."""

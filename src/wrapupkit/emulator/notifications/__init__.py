@@ -1,0 +1,1 @@
+"""The notifications service: channels, topic subscriptions, the WebSocket and its faults."""

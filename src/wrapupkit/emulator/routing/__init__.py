@@ -1,0 +1,1 @@
+"""The routing service: queues, wrap-up codes and users."""
