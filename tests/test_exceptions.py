@@ -117,3 +117,40 @@ def test_every_public_exception_is_under_the_root() -> None:
     """One root catches everything wrapupkit raises."""
     for name in set(exc.__all__) - {"Candidate"}:  # Candidate is the value the errors carry
         assert issubclass(getattr(exc, name), exc.WrapupkitError), name
+
+
+def _drawn_tree(text: str) -> list[tuple[str, str]]:
+    """(child, parent) pairs from a tree drawn with box characters, four columns a level."""
+    pairs: list[tuple[str, str]] = []
+    stack: list[str] = []
+    root = 0
+    for line in text.splitlines():
+        if line.strip().startswith("WrapupkitError"):
+            stack, root = ["WrapupkitError"], line.index("WrapupkitError")
+            continue
+        if not stack or ("├── " not in line and "└── " not in line):
+            continue
+        marker = line.index("── ")
+        depth = (marker - 1 - root) // 4 + 1
+        name = line[marker + 3 :].split()[0]
+        stack = [*stack[:depth], name]
+        pairs.append((name, stack[depth - 1]))
+    return pairs
+
+
+@pytest.mark.parametrize("source", ["module docstring", "docs/errors.md"])
+def test_the_drawn_hierarchy_is_the_code(source: str) -> None:
+    """The tree in the exceptions docstring and in docs/errors.md is exactly the class hierarchy."""
+    from pathlib import Path
+
+    text = (
+        exc.__doc__ or ""
+        if source == "module docstring"
+        else (Path(__file__).parents[1] / "docs" / "errors.md").read_text()
+    )
+    pairs = _drawn_tree(text)
+    drawn = {child for child, _ in pairs}
+    assert drawn == set(exc.__all__) - {"WrapupkitError", "Candidate"}
+    for child, parent in pairs:
+        klass = getattr(exc, child)
+        assert getattr(exc, parent) in klass.__bases__, (child, parent)

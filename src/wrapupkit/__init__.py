@@ -27,6 +27,7 @@ from wrapupkit._readiness import (
     ReadinessContext,
     ReadinessStrategy,
     WaitRequest,
+    is_unclear,
     judge,
 )
 from wrapupkit._readiness._notifications import Notifications, NotificationStatus
@@ -104,5 +105,6 @@ __all__ = [
     "apply_many",
     "apply_wrapup",
     "exceptions",
+    "is_unclear",
     "judge",
 ]

@@ -12,6 +12,7 @@ from wrapupkit._readiness._strategy import (
     ReadinessContext,
     ReadinessStrategy,
     as_strategy,
+    is_unclear,
     judge,
 )
 
@@ -30,5 +31,6 @@ __all__ = [
     "ReadinessStrategy",
     "WaitRequest",
     "as_strategy",
+    "is_unclear",
     "judge",
 ]
