@@ -23,8 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wrapupkit import RetryPolicy, WrapupClient
-from wrapupkit._bulk import apply_many
+from wrapupkit import RetryPolicy, WrapupClient, apply_many
 from wrapupkit._ratelimit import RateLimiter
 from wrapupkit.emulator import Emulator
 

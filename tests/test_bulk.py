@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 
 from small_org import SECRET, Org
-from wrapupkit import RetryPolicy
-from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, Journal, apply_many, as_item
+from wrapupkit import BulkItem, BulkOutcome, BulkReport, RetryPolicy, apply_many
 from wrapupkit._client import WrapupClient
 from wrapupkit._ratelimit import RateLimiter
+from wrapupkit.bulk._items import as_item
+from wrapupkit.bulk._journal import Journal
 from wrapupkit.emulator import Emulator
 from wrapupkit.exceptions import ConfigurationError, InvalidInput
 from wrapupkit.testing import FakeClock
@@ -406,7 +407,7 @@ def test_a_torn_last_line_is_ignored_and_not_glued_to(org: Org, client: WrapupCl
 CHILD = textwrap.dedent(
     """
     import json, os, sys
-    from wrapupkit._bulk import apply_many
+    from wrapupkit import apply_many
     from wrapupkit._client import WrapupClient
 
     items = json.loads(os.environ["BULK_ITEMS"])

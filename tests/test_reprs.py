@@ -6,8 +6,17 @@ from html.parser import HTMLParser
 
 import pytest
 
-from wrapupkit import CodeSet, MediaType, RetryPolicy, WrapupCode, WrapupResult
-from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, apply_many
+from wrapupkit import (
+    BulkItem,
+    BulkOutcome,
+    BulkReport,
+    CodeSet,
+    MediaType,
+    RetryPolicy,
+    WrapupCode,
+    WrapupResult,
+    apply_many,
+)
 from wrapupkit._client import WrapupClient
 from wrapupkit._ratelimit import RateLimiter
 from wrapupkit.emulator import Emulator

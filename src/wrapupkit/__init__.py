@@ -39,19 +39,19 @@ from wrapupkit.exceptions import (
 
 
 if TYPE_CHECKING:
-    from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
     from wrapupkit._client import WrapupClient
     from wrapupkit._notifications import Notifications, NotificationStatus
     from wrapupkit._ratelimit import RateLimiter
+    from wrapupkit.bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
 
 # Names imported on first use, so that `import wrapupkit` stays cheap.
 _LAZY = {
     "WrapupClient": "wrapupkit._client",
-    "BulkItem": "wrapupkit._bulk",
-    "BulkOutcome": "wrapupkit._bulk",
-    "BulkReport": "wrapupkit._bulk",
-    "BulkStatus": "wrapupkit._bulk",
-    "apply_many": "wrapupkit._bulk",
+    "BulkItem": "wrapupkit.bulk",
+    "BulkOutcome": "wrapupkit.bulk",
+    "BulkReport": "wrapupkit.bulk",
+    "BulkStatus": "wrapupkit.bulk",
+    "apply_many": "wrapupkit.bulk",
     "RateLimiter": "wrapupkit._ratelimit",
     "Notifications": "wrapupkit._notifications",
     "NotificationStatus": "wrapupkit._notifications",

@@ -38,10 +38,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from wrapupkit._auth import ClientCredentials
-    from wrapupkit._bulk import BulkItem, BulkReport
     from wrapupkit._ratelimit import RateLimiter
     from wrapupkit._sdk import Api
     from wrapupkit._transport import CallBudget, Transport
+    from wrapupkit.bulk import BulkItem, BulkReport
 
 __all__ = ["WrapupClient"]
 
@@ -351,7 +351,7 @@ class WrapupClient:
 
         .. versionadded:: 0.1.0
         """
-        from wrapupkit._bulk import apply_many
+        from wrapupkit.bulk import apply_many
 
         return apply_many(
             self,
