@@ -13,8 +13,18 @@ The modules inside are private: import these names from :mod:`wrapupkit`.
 from __future__ import annotations
 
 from wrapupkit.bulk._items import BulkItem
+from wrapupkit.bulk._journal import JournalInUse
 from wrapupkit.bulk._report import BulkOutcome, BulkReport, BulkStatus
-from wrapupkit.bulk._runner import BulkClient, apply_many
+from wrapupkit.bulk._runner import BulkClient, BulkInterrupted, apply_many
 
 
-__all__ = ["BulkClient", "BulkItem", "BulkOutcome", "BulkReport", "BulkStatus", "apply_many"]
+__all__ = [
+    "BulkClient",
+    "BulkInterrupted",
+    "BulkItem",
+    "BulkOutcome",
+    "BulkReport",
+    "BulkStatus",
+    "JournalInUse",
+    "apply_many",
+]

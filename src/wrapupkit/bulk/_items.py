@@ -19,19 +19,53 @@ def _hidden_notes(notes: str | None) -> str:
     return "None" if notes is None else f"<{len(notes)} chars>"
 
 
-def _to_tags(value: str | Iterable[str] | None) -> tuple[str, ...] | None:
+def _text(name: str, value: object) -> str:
+    """*value* if it is text that can be sent (UTF-8 encodable: no lone surrogate).
+
+    Raises:
+        InvalidInput: it is not text, or not encodable.
+    """
+    if not isinstance(value, str):
+        raise InvalidInput(name, f"expected text, got {type(value).__name__}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        # Name the position only: the text may be notes, which are never shown.
+        raise InvalidInput(
+            name, f"not valid Unicode text (a lone surrogate at position {exc.start})"
+        ) from None
+    return value
+
+
+def _check_text(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """An attrs validator: *value* is sendable text (or ``None`` where the field is optional)."""
+    if value is None and attribute.default is None:
+        return
+    _text(attribute.name, value)
+
+
+def _to_tags(value: object) -> tuple[str, ...] | None:
+    """Tags from ``None``, a ``"a;b"`` string or an iterable of strings.
+
+    Raises:
+        InvalidInput: anything else.
+    """
     if value is None:
         return None
     if isinstance(value, str):
-        return tuple(t.strip() for t in value.split(";") if t.strip())
-    return tuple(value)
+        return tuple(t.strip() for t in _text("tags", value).split(";") if t.strip())
+    if isinstance(value, (bytes, bytearray, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInput("tags", f"expected text or a list of text, got {type(value).__name__}")
+    return tuple(_text("tags", tag) for tag in value)
 
 
 @attrs.frozen
 class BulkItem:
     """One wrap-up to apply in a bulk run: the arguments of :meth:`~wrapupkit.WrapupClient.apply_wrapup`.
 
-    Its repr shows the length of *notes*, never their text.
+    Its repr shows the length of *notes*, never their text.  Every field is checked when the
+    item is built: a value that is not text (``BulkItem("c", "Sale", notes=5)``), or text
+    that cannot be sent (a lone surrogate), raises :class:`~wrapupkit.exceptions.InvalidInput`.
 
     Attributes:
         conversation_id: the conversation.
@@ -45,13 +79,13 @@ class BulkItem:
     .. versionadded:: 0.1.0
     """
 
-    conversation_id: str
-    code: str
-    notes: str | None = attrs.field(default=None, repr=_hidden_notes)
+    conversation_id: str = attrs.field(validator=_check_text)
+    code: str = attrs.field(validator=_check_text)
+    notes: str | None = attrs.field(default=None, repr=_hidden_notes, validator=_check_text)
     tags: tuple[str, ...] | None = attrs.field(default=None, converter=_to_tags)
-    participant_id: str | None = None
-    user_id: str | None = None
-    media_type: str | None = None
+    participant_id: str | None = attrs.field(default=None, validator=_check_text)
+    user_id: str | None = attrs.field(default=None, validator=_check_text)
+    media_type: str | None = attrs.field(default=None, validator=_check_text)
 
     @property
     def key(self) -> str:
@@ -88,14 +122,10 @@ class BulkItem:
                 if name != "notes":
                     value = value.strip()
                 value = value or None
-            elif value is not None and not (name == "tags" and _is_sequence(value)):
-                raise InvalidInput(name, f"expected text, got {type(value).__name__}")
             values[name] = value
         for required in ("conversation_id", "code"):
             if values[required] is None:
                 raise InvalidInput(required, "the row has none")
-        if values["tags"] is not None and not all(isinstance(t, str) for t in values["tags"]):
-            raise InvalidInput("tags", "expected text")
         return cls(**values)
 
 
@@ -123,13 +153,6 @@ def as_item(raw: object) -> BulkItem:
         values = list(raw)  # type: ignore[call-overload]
         if not 2 <= len(values) <= len(FIELDS):
             raise InvalidInput("item", f"a tuple needs 2 to {len(FIELDS)} values, not {len(values)}")
-        for name, value in zip(FIELDS, values, strict=False):
-            if (
-                value is not None
-                and not isinstance(value, str)
-                and not (name == "tags" and _is_sequence(value))
-            ):
-                raise InvalidInput(name, f"expected text, got {type(value).__name__}")
         return BulkItem(*values)
     raise InvalidInput("item", f"expected a BulkItem, a tuple or a mapping, got {type(raw).__name__}")
 

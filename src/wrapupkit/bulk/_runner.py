@@ -6,6 +6,7 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import logging
+import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -16,13 +17,14 @@ from wrapupkit._media import MediaType
 from wrapupkit._models import WrapupResult
 from wrapupkit._ratelimit import RateLimiter, _whole
 from wrapupkit._readiness import Decision, ReadinessContext, ReadinessStrategy
+from wrapupkit._validate import seconds
 from wrapupkit.bulk._items import BulkItem, as_item, raw_conversation_id
 from wrapupkit.bulk._journal import Journal
 from wrapupkit.bulk._report import BulkOutcome, BulkReport, BulkStatus
 from wrapupkit.exceptions import ConfigurationError, InvalidInput
 
 
-__all__ = ["BulkClient", "apply_many"]
+__all__ = ["BulkClient", "BulkInterrupted", "apply_many"]
 
 log = logging.getLogger("wrapupkit")
 
@@ -54,6 +56,30 @@ class BulkClient(Protocol):
     ) -> WrapupResult:
         """Apply one wrap-up (see :meth:`wrapupkit.WrapupClient.apply_wrapup`)."""
         ...
+
+
+class BulkInterrupted(KeyboardInterrupt):
+    """Ctrl-C (``KeyboardInterrupt``) stopped :func:`apply_many`; carries what finished before.
+
+    Items in flight when it came were finished and journaled; no item started after it.
+    Rerunning with the same journal resumes safely: finished items are skipped, and an
+    item the journal shows as started is checked before anything is written again.
+    Catching ``KeyboardInterrupt`` catches it too.
+
+    Attributes:
+        report: the outcomes of the items that ended before the run stopped, in input order.
+        total: how many items the run was given.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, report: BulkReport, total: int) -> None:
+        self.report = report
+        self.total = total
+        super().__init__(f"bulk run interrupted after {len(report)} of {total} items")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.report, self.total))
 
 
 class _Run:
@@ -110,9 +136,7 @@ class _Run:
             status: BulkStatus = "already_applied" if result.already_applied else "applied"
         else:
             status = "failed"
-            log.info(
-                "wrapupkit: bulk item %d (conversation %s) failed: %r", index, item.conversation_id, error
-            )
+            log.info("bulk item %d (conversation %s) failed: %r", index, item.conversation_id, error)
         outcome = BulkOutcome(
             index=index,
             item=item,
@@ -182,13 +206,19 @@ def apply_many(
 
     Raises:
         ConfigurationError: a bad option or an unusable journal; raised before any item runs.
+        JournalInUse: another run holds the journal (a ``ConfigurationError``).
+        BulkInterrupted: Ctrl-C stopped the run (a ``KeyboardInterrupt``); it carries the
+            partial report.
 
     .. versionadded:: 0.1.0
     """
-    if not _whole(max_workers, 1):
-        raise ConfigurationError(f"max_workers must be a whole number >= 1, not {max_workers!r}")
-    limiter = _limiter(rate_limit)
-    raw_items = list(items)
+    limiter = _check_options(
+        max_workers, rate_limit, journal, progress, readiness, timeout, overwrite, duration
+    )
+    try:
+        raw_items = list(items)
+    except TypeError as exc:
+        raise ConfigurationError(f"items must be an iterable of items, not {type(items).__name__}") from exc
     clock = client.clock
     started = clock.monotonic()
 
@@ -234,6 +264,12 @@ def apply_many(
         installed = limiter.installed(client) if limiter is not None else contextlib.nullcontext()  # type: ignore[arg-type]
         with installed:
             _run_chains(run, list(chains.values()), max_workers)
+    except KeyboardInterrupt as exc:
+        partial = BulkReport(
+            outcomes=tuple(o for o in run.outcomes if o is not None), elapsed=clock.monotonic() - started
+        )
+        log.warning("bulk run interrupted: %r", partial)
+        raise BulkInterrupted(partial, len(raw_items)) from exc
     finally:
         if bar is not None:
             bar.close()
@@ -241,7 +277,7 @@ def apply_many(
             book.close()
     outcomes = tuple(o for o in run.outcomes if o is not None)
     report = BulkReport(outcomes=outcomes, elapsed=clock.monotonic() - started)
-    log.info("wrapupkit: bulk run finished: %r", report)
+    log.info("bulk run finished: %r", report)
     return report
 
 
@@ -258,13 +294,46 @@ def _run_chains(run: _Run, chains: list[list[tuple[int, BulkItem]]], max_workers
     pool.shutdown(wait=True)
 
 
-def _limiter(rate_limit: RateLimiter | float | None) -> RateLimiter | None:
+def _check_options(  # noqa: PLR0917 - apply_many's options, checked together
+    max_workers: object,
+    rate_limit: object,
+    journal: object,
+    progress: object,
+    readiness: object,
+    timeout: object,
+    overwrite: object,
+    duration: object,
+) -> RateLimiter | None:
+    """Refuse a bad option of :func:`apply_many` before any item runs; return the rate limiter.
+
+    Raises:
+        ConfigurationError: an option is of the wrong type or out of range (``InvalidInput``
+            for *timeout* and *duration*, as :meth:`~wrapupkit.WrapupClient.apply_wrapup` says).
+    """
+    if not _whole(max_workers, 1):
+        raise ConfigurationError(f"max_workers must be a whole number >= 1, not {max_workers!r}")
+    for name, flag in (("progress", progress), ("overwrite", overwrite)):
+        if not isinstance(flag, bool):
+            raise ConfigurationError(f"{name} must be True or False, not {type(flag).__name__}")
+    if journal is not None and not isinstance(journal, (str, os.PathLike)):
+        raise ConfigurationError(f"journal must be a path or None, not {type(journal).__name__}")
+    if timeout is not None:
+        seconds("timeout", timeout)
+    if duration is not None:
+        seconds("duration", duration, allow_zero=True)
+    if readiness is not None and not isinstance(readiness, ReadinessStrategy) and not callable(readiness):
+        raise ConfigurationError(
+            f"readiness must be a ReadinessStrategy, a callable or None, not {type(readiness).__name__}"
+        )
     if rate_limit is None or isinstance(rate_limit, RateLimiter):
         return rate_limit
-    number: object = rate_limit
-    if isinstance(number, bool) or not isinstance(number, (int, float)) or not number >= 1:
+    if (
+        isinstance(rate_limit, bool)
+        or not isinstance(rate_limit, (int, float))
+        or not 1 <= rate_limit < math.inf  # NaN fails too
+    ):
         raise ConfigurationError(
-            f"rate_limit must be a RateLimiter, requests per minute (>= 1) or None, not {rate_limit!r}"
+            f"rate_limit must be a RateLimiter, finite requests per minute (>= 1) or None, not {rate_limit!r}"
         )
     return RateLimiter(round(rate_limit), 60.0)
 
@@ -273,6 +342,6 @@ def _progress_bar(total: int) -> Any:
     try:
         from tqdm.auto import tqdm
     except ImportError:  # the `progress` extra is not installed: run without a bar
-        log.debug("wrapupkit: tqdm is not installed; no progress bar")
+        log.debug("tqdm is not installed; no progress bar")
         return None
     return tqdm(total=total, desc="wrap-ups", unit="item", dynamic_ncols=True)

@@ -9,6 +9,7 @@ import sys
 from typing import IO, TYPE_CHECKING, Any
 
 from wrapupkit.cli._common import (
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARTIAL,
     add_call_options,
@@ -89,31 +90,49 @@ def run(args: argparse.Namespace, as_json: bool) -> int:
     """Apply every row; summarise on stderr, write ``--report``, print JSON with ``--json``.
 
     Returns:
-        0 when every item ended well, 8 when some failed.
+        0 when every item ended well, 8 when some failed, 130 when interrupted (after
+        the partial summary, the ``--report`` and a word on resuming).
 
     Raises:
         ConfigurationError: the CSV or the journal cannot be used.
     """
-    from wrapupkit.bulk import apply_many
+    from wrapupkit.bulk import BulkInterrupted, apply_many
 
     rows = _read_rows(args.file)
     progress = sys.stderr.isatty() if args.progress is None else args.progress
-    report = apply_many(
-        make_client(),
-        rows,
-        max_workers=args.workers,
-        rate_limit=args.rate_limit or None,
-        journal=args.journal,
-        progress=progress,
-        readiness=readiness(args.readiness),
-        timeout=args.timeout,
-        overwrite=args.overwrite,
-    )
-    _finish(args, report, as_json)
+    try:
+        report = apply_many(
+            make_client(),
+            rows,
+            max_workers=args.workers,
+            rate_limit=args.rate_limit or None,
+            journal=args.journal,
+            progress=progress,
+            readiness=readiness(args.readiness),
+            timeout=args.timeout,
+            overwrite=args.overwrite,
+        )
+    except BulkInterrupted as stopped:
+        _finish(args, stopped.report, as_json, interrupted=True)
+        say(
+            f"interrupted: {len(stopped.report)} of {stopped.total} item(s) ended; no other item was started."
+        )
+        if args.journal:
+            say(
+                f"Rerun the same command with --journal {args.journal} to resume safely: finished items "
+                "are skipped, and an item that was in flight is checked before anything is written again."
+            )
+        else:
+            say(
+                "Without --journal a rerun tries every row again (codes already there are reported as "
+                "already applied, nothing is written twice); pass --journal PATH to skip finished rows."
+            )
+        return EXIT_INTERRUPTED
+    _finish(args, report, as_json, interrupted=False)
     return EXIT_OK if report.ok else EXIT_PARTIAL
 
 
-def _finish(args: argparse.Namespace, report: BulkReport, as_json: bool) -> None:
+def _finish(args: argparse.Namespace, report: BulkReport, as_json: bool, *, interrupted: bool) -> None:
     """Write ``--report``, summarise on stderr and print the JSON."""
     if args.report:
         try:
@@ -124,7 +143,8 @@ def _finish(args: argparse.Namespace, report: BulkReport, as_json: bool) -> None
     if as_json:
         emit(
             {
-                "ok": report.ok,
+                "ok": report.ok and not interrupted,
+                "interrupted": interrupted,
                 "counts": report.counts,
                 "elapsed": round(report.elapsed, 3),
                 "outcomes": report.rows(),

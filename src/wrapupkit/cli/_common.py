@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from wrapupkit.bulk import JournalInUse
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     AuthenticationError,
@@ -34,6 +35,7 @@ __all__ = [
     "EXIT_CODES",
     "EXIT_ERROR",
     "EXIT_INTERRUPTED",
+    "EXIT_JOURNAL_IN_USE",
     "EXIT_OK",
     "EXIT_PARTIAL",
     "EXIT_USAGE",
@@ -54,9 +56,11 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 8
+EXIT_JOURNAL_IN_USE = 9
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (JournalInUse, EXIT_JOURNAL_IN_USE),
     (ConfigurationError, EXIT_USAGE),
     (WrapupCodeError, 3),
     (ParticipantError, 4),
@@ -73,7 +77,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
 0 success; 1 anything else; 2 usage or bad input; 3 wrap-up code; 4 participant,
 interaction type or unsupported media; 5 not ready or already wrapped up; 6 Genesys
 refused (HTTP error, login); 7 no usable response; 8 a bulk run where some items failed;
-130 interrupted.
+9 the bulk journal is in use by another run; 130 interrupted.
 
 .. versionadded:: 0.1.0
 """

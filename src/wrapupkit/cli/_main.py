@@ -35,7 +35,7 @@ credentials (apply, codes, bulk):
 
 exit status: 0 ok, 1 other error, 2 usage or bad input, 3 wrap-up code, 4 participant or
 interaction type, 5 not ready or already wrapped up, 6 Genesys API error, 7 transport error,
-8 some bulk items failed, 130 interrupted.
+8 some bulk items failed, 9 the bulk journal is in use by another run, 130 interrupted.
 """
 
 
