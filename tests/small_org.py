@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,13 @@ def org_fixture(emu: Emulator) -> Org:
     return Org(emu)
 
 
+@pytest.fixture(name="real_emu")
+def real_emu_fixture() -> Iterator[Emulator]:
+    """An emulator on the real clock, for tests where another process is the client."""
+    with Emulator() as emu:
+        yield emu
+
+
 @pytest.fixture(name="client")
 def client_fixture(emu: Emulator, clock: FakeClock) -> WrapupClient:
     return WrapupClient.from_credentials(
@@ -60,6 +69,15 @@ def run(client: WrapupClient, items: list[Any], **kwargs: Any) -> BulkReport:
 
 def journal_records(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def wait_for(condition: Callable[[], object], what: str, limit: float = 60.0) -> None:
+    """Poll *condition* (another process is working) until it holds or *limit* real seconds pass."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
 
 
 def emulator_env(emu: Emulator) -> dict[str, str]:

@@ -8,10 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -22,7 +19,9 @@ from small_org import (  # noqa: F401 - fixtures
     emulator_env,
     journal_records,
     org_fixture,
+    real_emu_fixture,
     run,
+    wait_for,
 )
 from wrapupkit import BulkItem, WrapupClient, apply_many
 from wrapupkit.bulk import JournalInUse
@@ -110,21 +109,6 @@ CHILD = textwrap.dedent(
     apply_many(client, items, max_workers=1, rate_limit=None, journal=sys.argv[1], progress=False)
     """
 )
-
-
-@pytest.fixture(name="real_emu")
-def _real_emu() -> Iterator[Emulator]:
-    with Emulator() as emu:
-        yield emu
-
-
-def wait_for(condition: Any, what: str, limit: float = 60.0) -> None:
-    """Poll *condition* (another process is working) until it holds or *limit* real seconds pass."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def test_sigkill_mid_run_then_rerun_writes_every_conversation_once(
