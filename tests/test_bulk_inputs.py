@@ -144,6 +144,7 @@ def test_a_lone_surrogate_fails_its_item_not_the_journaled_run(
         {"rate_limit": True},
         {"rate_limit": 0.5},
         {"rate_limit": "300"},
+        {"rate_limit": 10**400},
         {"timeout": math.nan},
         {"timeout": math.inf},
         {"timeout": -1},

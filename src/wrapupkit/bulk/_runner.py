@@ -335,7 +335,10 @@ def _check_options(  # noqa: PLR0917 - apply_many's options, checked together
         raise ConfigurationError(
             f"rate_limit must be a RateLimiter, finite requests per minute (>= 1) or None, not {rate_limit!r}"
         )
-    return RateLimiter(round(rate_limit), 60.0)
+    try:
+        return RateLimiter(round(rate_limit), 60.0)
+    except (OverflowError, ConfigurationError) as exc:  # too large for the limiter's float arithmetic
+        raise ConfigurationError("rate_limit is out of range: too many requests a minute") from exc
 
 
 def _progress_bar(total: int) -> Any:
