@@ -23,9 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wrapupkit import RetryPolicy, WrapupClient
-from wrapupkit._bulk import apply_many
-from wrapupkit import RateLimiter
+from wrapupkit import RateLimiter, RetryPolicy, WrapupClient, apply_many
 from wrapupkit.emulator import Emulator
 
 

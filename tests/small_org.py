@@ -1,10 +1,18 @@
-"""A small emulated org shared by the bulk and CLI tests."""
+"""A small emulated org, and the fixtures and helpers the bulk and CLI tests share."""
 
 from __future__ import annotations
 
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from wrapupkit import BulkReport, RetryPolicy, WrapupClient, apply_many
 from wrapupkit.emulator import Emulator
+from wrapupkit.testing import FakeClock
 
 
 SECRET = "TOP-SECRET-NOTES do not leak"
@@ -30,3 +38,52 @@ class Org:
     def posts(self, conversation_id: str | None = None) -> int:
         path = f"{conversation_id}/.*wrapup" if conversation_id else "wrapup"
         return len(self.emu.requests_matching("POST", path))
+
+
+# Fixtures for the bulk tests: import them by these names (pytest finds them by their `name`).
+@pytest.fixture(name="org")
+def org_fixture(emu: Emulator) -> Org:
+    return Org(emu)
+
+
+@pytest.fixture(name="real_emu")
+def real_emu_fixture() -> Iterator[Emulator]:
+    """An emulator on the real clock, for tests where another process is the client."""
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture(name="client")
+def client_fixture(emu: Emulator, clock: FakeClock) -> WrapupClient:
+    return WrapupClient.from_credentials(
+        emu.client_id, emu.client_secret, host=emu.url, clock=clock, retry=RetryPolicy.no_wait()
+    )
+
+
+def run(client: WrapupClient, items: list[Any], **kwargs: Any) -> BulkReport:
+    """apply_many without a progress bar or a rate limit unless asked."""
+    kwargs.setdefault("progress", False)
+    kwargs.setdefault("rate_limit", None)
+    return apply_many(client, items, **kwargs)
+
+
+def journal_records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def wait_for(condition: Callable[[], object], what: str, limit: float = 60.0) -> None:
+    """Poll *condition* (another process is working) until it holds or *limit* real seconds pass."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def emulator_env(emu: Emulator) -> dict[str, str]:
+    """The GENESYSCLOUD_* variables that point a client (or the CLI) at *emu*."""
+    return {
+        "GENESYSCLOUD_API_HOST": emu.url,
+        "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id,
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
+    }

@@ -4,49 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from small_org import SECRET, Org
-from wrapupkit import RateLimiter, RetryPolicy
-from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, Journal, apply_many, as_item
+from small_org import SECRET, Org, client_fixture, org_fixture, run  # noqa: F401 - fixtures
+from wrapupkit import BulkItem, BulkOutcome, BulkReport, RateLimiter
 from wrapupkit._client import WrapupClient
-from wrapupkit.emulator import Emulator
+from wrapupkit.bulk._items import as_item
 from wrapupkit.exceptions import ConfigurationError, InvalidInput
 from wrapupkit.testing import FakeClock
-
-
-@pytest.fixture(name="org")
-def _org(emu: Emulator) -> Org:
-    return Org(emu)
-
-
-@pytest.fixture(name="client")
-def _client(emu: Emulator, clock: FakeClock) -> WrapupClient:
-    return WrapupClient.from_credentials(
-        emu.client_id, emu.client_secret, host=emu.url, clock=clock, retry=RetryPolicy.no_wait()
-    )
-
-
-def run(client: WrapupClient, items: list[Any], **kwargs: Any) -> BulkReport:
-    kwargs.setdefault("progress", False)
-    kwargs.setdefault("rate_limit", None)
-    return apply_many(client, items, **kwargs)
-
-
-def journal_records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 # -- items -----------------------------------------------------------------------------------------------
@@ -331,142 +300,3 @@ def test_notes_never_reach_logs_reports_or_journal(
     for text in (caplog.text, repr(report), report._repr_html_(), buffer.getvalue(), journal.read_text()):
         assert SECRET not in text
     assert org.emu.wrapup(good)["notes"] == SECRET  # type: ignore[index]
-
-
-# -- the journal -----------------------------------------------------------------------------------------
-
-
-def test_journal_records_each_item_before_and_after(org: Org, client: WrapupClient, tmp_path: Path) -> None:
-    """Each item writes a started record, then its final status, keyed by conversation, agent and code."""
-    cids = org.conversations(3)
-    journal = tmp_path / "j.jsonl"
-    run(client, [(c, "Sale") for c in cids], journal=journal, max_workers=2)
-    records = journal_records(journal)
-    assert len(records) == 6
-    for cid in cids:
-        events = [r["event"] for r in records if r["conversation_id"] == cid]
-        assert events == ["started", "applied"]
-    finals = [r for r in records if r["event"] == "applied"]
-    assert {r["key"] for r in finals} == {f"{c}|*|Sale" for c in cids}
-    assert all(r["code_id"] == org.sale and r["participant_id"] for r in finals)
-
-
-def test_rerun_with_journal_skips_done_items_and_retries_failures(
-    org: Org, client: WrapupClient, tmp_path: Path
-) -> None:
-    """Done items are skipped without a request; a failed item is tried again."""
-    cids = org.conversations(3)
-    late = org.emu.add_code("Late")
-    items = [(cids[0], "Sale"), (cids[1], "Sale"), (cids[2], "Late")]
-    journal = tmp_path / "j.jsonl"
-    first = run(client, items, journal=journal)
-    assert [o.status for o in first.outcomes] == ["applied", "applied", "failed"]
-    org.emu.set_queue_codes(org.queue, [org.sale, org.no_sale, late])
-    client.clear_cache()
-    org.emu.clear_requests()
-    second = run(client, items, journal=journal)
-    assert [o.status for o in second.outcomes] == ["skipped", "skipped", "applied"]
-    assert org.emu.requests_matching(path=cids[0]) == []
-    assert org.emu.requests_matching(path=cids[1]) == []
-    assert all(org.emu.wrapup_writes(c) == 1 for c in cids)
-
-
-def test_started_only_item_is_resolved_without_a_second_write(
-    org: Org, client: WrapupClient, tmp_path: Path
-) -> None:
-    """An item the journal shows as started (a crash after the POST) ends already_applied, resumed."""
-    (cid,) = org.conversations(1)
-    client.apply_wrapup(cid, "Sale")
-    journal = tmp_path / "j.jsonl"
-    book = Journal(journal)
-    book.record("started", BulkItem(cid, "Sale"), 0, 0.0)
-    book.close()
-    report = run(client, [(cid, "Sale")], journal=journal)
-    (outcome,) = report.outcomes
-    assert (outcome.status, outcome.resumed) == ("already_applied", True)
-    assert org.emu.wrapup_writes(cid) == 1
-
-
-def test_a_torn_last_line_is_ignored_and_not_glued_to(org: Org, client: WrapupClient, tmp_path: Path) -> None:
-    """A record cut short by a crash is skipped, and the next record starts on a fresh line."""
-    (cid,) = org.conversations(1)
-    journal = tmp_path / "j.jsonl"
-    journal.write_text('{"v":1,"event":"applied","key":"x|*|Sale"', encoding="utf-8")
-    report = run(client, [(cid, "Sale")], journal=journal)
-    assert report.counts["applied"] == 1
-    lines = journal.read_text(encoding="utf-8").splitlines()
-    assert lines[0].endswith('Sale"')
-    assert [json.loads(line)["event"] for line in lines[1:]] == ["started", "applied"]
-
-
-# -- crash safety with a real process --------------------------------------------------------------------
-
-CHILD = textwrap.dedent(
-    """
-    import json, os, sys
-    from wrapupkit._bulk import apply_many
-    from wrapupkit._client import WrapupClient
-
-    items = json.loads(os.environ["BULK_ITEMS"])
-    client = WrapupClient.from_env(request_timeout=120.0, timeout=300.0)
-    apply_many(client, items, max_workers=1, rate_limit=None, journal=sys.argv[1], progress=False)
-    """
-)
-
-
-@pytest.fixture(name="real_emu")
-def _real_emu() -> Iterator[Emulator]:
-    with Emulator() as emu:
-        yield emu
-
-
-def wait_for(condition: Any, what: str, limit: float = 60.0) -> None:
-    """Poll *condition* (another process is working) until it holds or *limit* real seconds pass."""
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-def test_sigkill_mid_run_then_rerun_writes_every_conversation_once(
-    real_emu: Emulator, tmp_path: Path
-) -> None:
-    """A process killed while a POST is in flight; the rerun finishes the rest and writes nothing twice."""
-    org = Org(real_emu)
-    cids = org.conversations(8)
-    stalled = cids[4]
-    # The write lands, but its response is held: the child is killed before it can journal it.
-    real_emu.stall_next("POST", f"{stalled}/.*wrapup", 300.0, after_processing=True)
-    journal = tmp_path / "journal.jsonl"
-    env = {
-        **os.environ,
-        "GENESYSCLOUD_API_HOST": real_emu.url,
-        "GENESYSCLOUD_OAUTHCLIENT_ID": real_emu.client_id,
-        "GENESYSCLOUD_OAUTHCLIENT_SECRET": real_emu.client_secret,
-        "BULK_ITEMS": json.dumps([[c, "Sale", SECRET] for c in cids]),
-    }
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(journal)], env=env)  # noqa: S603
-    try:
-        wait_for(lambda: real_emu.wrapup(stalled) is not None, "the stalled write to land")
-        assert child.poll() is None
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait(timeout=30)
-    assert child.returncode == -signal.SIGKILL
-    records = journal_records(journal)
-    assert [r["event"] for r in records if r["conversation_id"] == stalled] == ["started"]
-    assert {r["conversation_id"] for r in records if r["event"] == "applied"} == set(cids[:4])
-    assert all(real_emu.wrapup_writes(c) == 0 for c in cids[5:])
-
-    real_emu.clear_requests()
-    client = WrapupClient.from_credentials(real_emu.client_id, real_emu.client_secret, host=real_emu.url)
-    report = apply_many(client, [(c, "Sale", SECRET) for c in cids], journal=journal, progress=False)
-    statuses = [o.status for o in report.outcomes]
-    assert statuses == ["skipped"] * 4 + ["already_applied"] + ["applied"] * 3
-    assert report.outcomes[4].resumed
-    assert real_emu.requests_matching("POST", "|".join(cids[:5])) == []
-    assert all(real_emu.wrapup_writes(c) == 1 for c in cids)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from small_org import SECRET, Org
+from small_org import SECRET, Org, emulator_env
 from wrapupkit import cli
 from wrapupkit.emulator import Emulator
 from wrapupkit.exceptions import (
@@ -29,14 +29,6 @@ from wrapupkit.exceptions import (
     UnknownWrapupCode,
     UnsupportedInteraction,
 )
-
-
-def emulator_env(emu: Emulator) -> dict[str, str]:
-    return {
-        "GENESYSCLOUD_API_HOST": emu.url,
-        "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id,
-        "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
-    }
 
 
 @pytest.fixture(name="org")

@@ -6,8 +6,18 @@ from html.parser import HTMLParser
 
 import pytest
 
-from wrapupkit import CodeSet, MediaType, RateLimiter, RetryPolicy, WrapupCode, WrapupResult
-from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, apply_many
+from wrapupkit import (
+    BulkItem,
+    BulkOutcome,
+    BulkReport,
+    CodeSet,
+    MediaType,
+    RateLimiter,
+    RetryPolicy,
+    WrapupCode,
+    WrapupResult,
+    apply_many,
+)
 from wrapupkit._client import WrapupClient
 from wrapupkit.emulator import Emulator
 from wrapupkit.exceptions import UnknownWrapupCode

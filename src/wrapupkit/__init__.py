@@ -9,7 +9,6 @@ import logging
 
 from wrapupkit import exceptions
 from wrapupkit._api import apply_wrapup
-from wrapupkit._bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
 from wrapupkit._client import WrapupClient
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._http import RateLimiter, RetryPolicy
@@ -32,6 +31,7 @@ from wrapupkit._readiness import (
 )
 from wrapupkit._readiness._notifications import Notifications, NotificationStatus
 from wrapupkit._version import __version__
+from wrapupkit.bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     AmbiguousParticipant,

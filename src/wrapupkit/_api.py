@@ -7,8 +7,9 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from wrapupkit._client import Readiness, WrapupClient
+from wrapupkit._client import WrapupClient
 from wrapupkit._http import read_env
+from wrapupkit._readiness import Readiness
 
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -14,14 +14,7 @@ from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._codes import CodeBook
 from wrapupkit._http import RetryPolicy, api_host_for, new_api_client, new_caller, read_env
 from wrapupkit._models import CodeSet, WrapupResult
-from wrapupkit._readiness import (
-    CallInfo,
-    Decision,
-    EventSource,
-    ReadinessContext,
-    ReadinessStrategy,
-    as_strategy,
-)
+from wrapupkit._readiness import CallInfo, EventSource, Readiness, as_strategy
 from wrapupkit._readiness._flow import Read, Request, Resolve, Wait, Write, wrapup_flow
 from wrapupkit.exceptions import ConfigurationError
 
@@ -30,15 +23,14 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-    from wrapupkit._bulk import BulkItem, BulkReport
     from wrapupkit._http import Caller, RateLimiter
     from wrapupkit._media import MediaType
     from wrapupkit._readiness._flow import Effect, Flow
+    from wrapupkit.bulk import BulkItem, BulkReport
 
-__all__ = ["Readiness", "WrapupClient"]
+__all__ = ["WrapupClient"]
 
 log = logging.getLogger("wrapupkit")
-Readiness = ReadinessStrategy | Callable[[ReadinessContext], "bool | Decision"]
 
 
 class WrapupClient:
@@ -401,7 +393,7 @@ class WrapupClient:
 
         .. versionadded:: 0.1.0
         """
-        from wrapupkit._bulk import apply_many
+        from wrapupkit.bulk import apply_many
 
         return apply_many(
             self,

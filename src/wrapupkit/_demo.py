@@ -1,4 +1,4 @@
-"""``wrapupkit demo``: the whole path, on the embedded emulator, in a few seconds.
+"""The story ``wrapupkit demo`` tells: the whole path, on the embedded emulator, in a few seconds.
 
 Starts a local Genesys Cloud, plays a call that ends while the demo waits (the
 agent's communication reaches after-call work a moment after the call ends, and
@@ -7,16 +7,14 @@ writes before that are refused), applies a code by name, and prints a timeline.
 
 from __future__ import annotations
 
-import argparse
 import threading
 import time
-from collections.abc import Sequence
 from typing import Any
 
 from wrapupkit._models import WrapupResult
 
 
-__all__ = ["main"]
+__all__ = ["run"]
 
 
 def _agent_state(conversation: dict[str, Any]) -> str:
@@ -92,20 +90,3 @@ def run(*, call_seconds: float, acw_delay: float, code: str, out: Any) -> Wrapup
         file=out,
     )
     return result
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``wrapupkit demo`` and ``python -m wrapupkit demo``."""
-    import sys
-
-    parser = argparse.ArgumentParser(prog="wrapupkit demo", description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--call-seconds", type=float, default=1.5, help="how long the call lasts (default 1.5)"
-    )
-    parser.add_argument(
-        "--acw-delay", type=float, default=1.0, help="ACW starts this long after the call ends"
-    )
-    parser.add_argument("--code", default="Survey Complete", help="the wrap-up code name to apply")
-    args = parser.parse_args(list(argv) if argv is not None else None)
-    run(call_seconds=args.call_seconds, acw_delay=args.acw_delay, code=args.code, out=sys.stdout)
-    return 0

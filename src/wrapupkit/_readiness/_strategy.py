@@ -34,6 +34,7 @@ __all__ = [
     "Immediate",
     "Optimistic",
     "Polling",
+    "Readiness",
     "ReadinessContext",
     "ReadinessStrategy",
     "is_unclear",
@@ -344,6 +345,10 @@ class FunctionStrategy(ReadinessStrategy):
 
     def __repr__(self) -> str:
         return f"FunctionStrategy({getattr(self.fn, '__qualname__', self.fn)!r})"
+
+
+Readiness = ReadinessStrategy | Callable[[ReadinessContext], "bool | Decision"]
+"""What ``readiness=`` accepts: a strategy, or a callable ``fn(ctx) -> bool | Decision``."""
 
 
 def as_strategy(

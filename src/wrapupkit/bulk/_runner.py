@@ -1,0 +1,358 @@
+"""The run: items on a thread pool under one rate limit, one conversation's items in order."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import datetime as dt
+import logging
+import math
+import os
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from wrapupkit._clock import Clock
+from wrapupkit._http import RateLimiter
+from wrapupkit._http._ratelimit import _whole
+from wrapupkit._media import MediaType
+from wrapupkit._models import WrapupResult
+from wrapupkit._readiness import Readiness, ReadinessStrategy
+from wrapupkit._validate import seconds
+from wrapupkit.bulk._items import BulkItem, as_item, raw_conversation_id
+from wrapupkit.bulk._journal import Journal
+from wrapupkit.bulk._report import BulkOutcome, BulkReport, BulkStatus
+from wrapupkit.exceptions import ConfigurationError, InvalidInput
+
+
+if TYPE_CHECKING:
+    from wrapupkit._http import Caller
+
+
+__all__ = ["BulkClient", "BulkInterrupted", "apply_many"]
+
+log = logging.getLogger("wrapupkit")
+
+
+class BulkClient(Protocol):
+    """What a bulk run needs of a client (:class:`~wrapupkit.WrapupClient` has it all)."""
+
+    @property
+    def clock(self) -> Clock:
+        """Where time comes from."""
+        ...
+
+    @property
+    def http(self) -> Caller:
+        """The client's HTTP seam (the run's rate limiter installs on its transport)."""
+        ...
+
+    def apply_wrapup(
+        self,
+        conversation_id: str,
+        code: str,
+        *,
+        participant_id: str | None = ...,
+        user_id: str | None = ...,
+        media_type: MediaType | str | None = ...,
+        notes: str | None = ...,
+        tags: Sequence[str] | None = ...,
+        duration: float | dt.timedelta | None = ...,
+        readiness: Readiness | None = ...,
+        timeout: float | dt.timedelta | None = ...,
+        overwrite: bool = ...,
+    ) -> WrapupResult:
+        """Apply one wrap-up (see :meth:`wrapupkit.WrapupClient.apply_wrapup`)."""
+        ...
+
+
+class BulkInterrupted(KeyboardInterrupt):
+    """Ctrl-C (``KeyboardInterrupt``) stopped :func:`apply_many`; carries what finished before.
+
+    Items in flight when it came were finished and journaled; no item started after it.
+    Rerunning with the same journal resumes safely: finished items are skipped, and an
+    item the journal shows as started is checked before anything is written again.
+    Catching ``KeyboardInterrupt`` catches it too.
+
+    Attributes:
+        report: the outcomes of the items that ended before the run stopped, in input order.
+        total: how many items the run was given.
+
+    .. versionadded:: 0.2.0
+    """
+
+    def __init__(self, report: BulkReport, total: int) -> None:
+        self.report = report
+        self.total = total
+        super().__init__(f"bulk run interrupted after {len(report)} of {total} items")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.report, self.total))
+
+
+class _Run:
+    """The shared state of one apply_many() call. Strictly private."""
+
+    def __init__(
+        self,
+        client: BulkClient,
+        total: int,
+        journal: Journal | None,
+        bar: Any,
+        call: Callable[[BulkItem], WrapupResult],
+    ) -> None:
+        self.client = client
+        self.journal = journal
+        self.bar = bar
+        self.call = call
+        self.outcomes: list[BulkOutcome | None] = [None] * total
+        self.stop = threading.Event()
+        self._lock = threading.Lock()
+        self._failed = 0
+
+    def finish(self, outcome: BulkOutcome) -> None:
+        with self._lock:
+            self.outcomes[outcome.index] = outcome
+            if outcome.status == "failed":
+                self._failed += 1
+            if self.bar is not None:
+                self.bar.update(1)
+                if self._failed:
+                    self.bar.set_postfix_str(f"{self._failed} failed", refresh=False)
+
+    def run_chain(self, chain: list[tuple[int, BulkItem]]) -> None:
+        """Apply one conversation's items, in input order."""
+        for index, item in chain:
+            if self.stop.is_set():
+                return
+            self.finish(self.apply_one(index, item))
+
+    def apply_one(self, index: int, item: BulkItem) -> BulkOutcome:
+        clock = self.client.clock
+        resumed = self.journal is not None and item.key in self.journal.in_doubt
+        if self.journal is not None:
+            self.journal.record("started", item, index, clock.time())
+        started = clock.monotonic()
+        result: WrapupResult | None = None
+        error: BaseException | None = None
+        try:
+            result = self.call(item)
+        except Exception as exc:  # noqa: BLE001 - every item ends with an outcome; the error is kept, typed
+            error = exc
+        seconds = clock.monotonic() - started
+        if result is not None:
+            status: BulkStatus = "already_applied" if result.already_applied else "applied"
+        else:
+            status = "failed"
+            log.info("bulk item %d (conversation %s) failed: %r", index, item.conversation_id, error)
+        outcome = BulkOutcome(
+            index=index,
+            item=item,
+            status=status,
+            seconds=seconds,
+            result=result,
+            error=error,
+            resumed=resumed,
+        )
+        if self.journal is not None:
+            self.journal.record(
+                status,
+                item,
+                index,
+                clock.time(),
+                participant_id=result.participant_id if result else item.participant_id,
+                code_id=result.code.id if result else None,
+                seconds=round(seconds, 6),
+                error_type=outcome.error_type,
+                error=outcome.error_message,
+            )
+        return outcome
+
+
+_DEFAULT_RATE_LIMIT = 300
+
+
+def apply_many(
+    client: BulkClient,
+    items: Iterable[BulkItem | Sequence[Any] | Mapping[str, Any]],
+    *,
+    max_workers: int = 4,
+    rate_limit: RateLimiter | float | None = _DEFAULT_RATE_LIMIT,
+    journal: str | os.PathLike[str] | None = None,
+    progress: bool = True,
+    readiness: Readiness | None = None,
+    timeout: float | dt.timedelta | None = None,
+    overwrite: bool = False,
+    duration: float | dt.timedelta | None = None,
+) -> BulkReport:
+    """Apply a wrap-up for every item, on *max_workers* threads sharing one rate limit.
+
+    Every item ends ``applied``, ``already_applied``, ``skipped`` (done by an earlier
+    run, per the *journal*) or ``failed`` with its exception; a malformed item fails
+    alone.  Items of the same conversation run in input order, one at a time.
+
+    Args:
+        client: the :class:`~wrapupkit.WrapupClient` to apply them with.
+        items: :class:`BulkItem` objects, tuples in :class:`BulkItem`'s field order, or
+            mappings with its field names (CSV rows, see :meth:`BulkItem.from_row`).
+        max_workers: threads applying wrap-ups at once.
+        rate_limit: a :class:`~wrapupkit.RateLimiter` (share one between runs that use the
+            same credentials), a number of requests per minute, or ``None`` for no
+            client-side limit.  Default: 300 a minute, Genesys' limit per token.
+        journal: a JSON-lines file recording each item before and after its write.  Items
+            it records as applied are skipped; an item it records as started but not
+            finished is applied again safely (the same code already there is reported as
+            ``already_applied``, nothing is written twice).
+        progress: show a ``tqdm`` progress bar (needs the ``progress`` extra).
+        readiness: the readiness strategy for every item (default: the client's).
+        timeout: the bound on each item, in seconds (default: the client's).
+        overwrite: replace a different code already applied.
+        duration: the after-call work duration to record for every item.
+
+    Returns:
+        A :class:`BulkReport`.
+
+    Raises:
+        ConfigurationError: a bad option or an unusable journal; raised before any item runs.
+        JournalInUse: another run holds the journal (a ``ConfigurationError``).
+        BulkInterrupted: Ctrl-C stopped the run (a ``KeyboardInterrupt``); it carries the
+            partial report.
+
+    .. versionadded:: 0.1.0
+    """
+    limiter = _check_options(
+        max_workers, rate_limit, journal, progress, readiness, timeout, overwrite, duration
+    )
+    try:
+        raw_items = list(items)
+    except TypeError as exc:
+        raise ConfigurationError(f"items must be an iterable of items, not {type(items).__name__}") from exc
+    clock = client.clock
+    started = clock.monotonic()
+
+    def call(item: BulkItem) -> WrapupResult:
+        return client.apply_wrapup(
+            item.conversation_id,
+            item.code,
+            participant_id=item.participant_id,
+            user_id=item.user_id,
+            media_type=item.media_type,
+            notes=item.notes,
+            tags=list(item.tags) if item.tags is not None else None,
+            duration=duration,
+            readiness=readiness,
+            timeout=timeout,
+            overwrite=overwrite,
+        )
+
+    book = Journal(journal) if journal is not None else None
+    bar = _progress_bar(len(raw_items)) if progress else None
+    run = _Run(client, len(raw_items), book, bar, call)
+    try:
+        chains: dict[str, list[tuple[int, BulkItem]]] = {}
+        for index, raw in enumerate(raw_items):
+            try:
+                item = as_item(raw)
+            except InvalidInput as exc:
+                run.finish(
+                    BulkOutcome(
+                        index=index,
+                        item=None,
+                        status="failed",
+                        error=exc,
+                        conversation_id=raw_conversation_id(raw),
+                    )
+                )
+                continue
+            if book is not None and item.key in book.done:
+                run.finish(BulkOutcome(index=index, item=item, status="skipped"))
+                continue
+            chains.setdefault(str(item.conversation_id), []).append((index, item))
+        # RateLimiter.installed() is still typed for WrapupClient; it reads only .clock and .transport.
+        installed = limiter.installed(client) if limiter is not None else contextlib.nullcontext()
+        with installed:
+            _run_chains(run, list(chains.values()), max_workers)
+    except KeyboardInterrupt as exc:
+        partial = BulkReport(
+            outcomes=tuple(o for o in run.outcomes if o is not None), elapsed=clock.monotonic() - started
+        )
+        log.warning("bulk run interrupted: %r", partial)
+        raise BulkInterrupted(partial, len(raw_items)) from exc
+    finally:
+        if bar is not None:
+            bar.close()
+        if book is not None:
+            book.close()
+    outcomes = tuple(o for o in run.outcomes if o is not None)
+    report = BulkReport(outcomes=outcomes, elapsed=clock.monotonic() - started)
+    log.info("bulk run finished: %r", report)
+    return report
+
+
+def _run_chains(run: _Run, chains: list[list[tuple[int, BulkItem]]], max_workers: int) -> None:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="wrapupkit-bulk")
+    try:
+        futures = [pool.submit(run.run_chain, chain) for chain in chains]
+        for future in concurrent.futures.as_completed(futures):
+            future.result()  # re-raises a journal write failure: the run stops
+    except BaseException:
+        run.stop.set()  # Ctrl-C or a journal failure: finish the items in flight, start no more
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _check_options(  # noqa: PLR0917 - apply_many's options, checked together
+    max_workers: object,
+    rate_limit: object,
+    journal: object,
+    progress: object,
+    readiness: object,
+    timeout: object,
+    overwrite: object,
+    duration: object,
+) -> RateLimiter | None:
+    """Refuse a bad option of :func:`apply_many` before any item runs; return the rate limiter.
+
+    Raises:
+        ConfigurationError: an option is of the wrong type or out of range (``InvalidInput``
+            for *timeout* and *duration*, as :meth:`~wrapupkit.WrapupClient.apply_wrapup` says).
+    """
+    if not _whole(max_workers, 1):
+        raise ConfigurationError(f"max_workers must be a whole number >= 1, not {max_workers!r}")
+    for name, flag in (("progress", progress), ("overwrite", overwrite)):
+        if not isinstance(flag, bool):
+            raise ConfigurationError(f"{name} must be True or False, not {type(flag).__name__}")
+    if journal is not None and not isinstance(journal, (str, os.PathLike)):
+        raise ConfigurationError(f"journal must be a path or None, not {type(journal).__name__}")
+    if timeout is not None:
+        seconds("timeout", timeout)
+    if duration is not None:
+        seconds("duration", duration, allow_zero=True)
+    if readiness is not None and not isinstance(readiness, ReadinessStrategy) and not callable(readiness):
+        raise ConfigurationError(
+            f"readiness must be a ReadinessStrategy, a callable or None, not {type(readiness).__name__}"
+        )
+    if rate_limit is None or isinstance(rate_limit, RateLimiter):
+        return rate_limit
+    if (
+        isinstance(rate_limit, bool)
+        or not isinstance(rate_limit, (int, float))
+        or not 1 <= rate_limit < math.inf  # NaN fails too
+    ):
+        raise ConfigurationError(
+            f"rate_limit must be a RateLimiter, finite requests per minute (>= 1) or None, not {rate_limit!r}"
+        )
+    try:
+        return RateLimiter(round(rate_limit), 60.0)
+    except (OverflowError, ConfigurationError) as exc:  # too large for the limiter's float arithmetic
+        raise ConfigurationError("rate_limit is out of range: too many requests a minute") from exc
+
+
+def _progress_bar(total: int) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # the `progress` extra is not installed: run without a bar
+        log.debug("tqdm is not installed; no progress bar")
+        return None
+    return tqdm(total=total, desc="wrap-ups", unit="item", dynamic_ncols=True)
