@@ -10,7 +10,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
-import PureCloudPlatformClientV2 as sdk
+
+from wrapupkit._sdkload import sdk  # isort: split
+
+
 from PureCloudPlatformClientV2.rest import ApiException
 
 from wrapupkit._sdk import from_api_exception

@@ -13,7 +13,9 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-import PureCloudPlatformClientV2 as sdk
+from wrapupkit._sdkload import sdk  # isort: split
+
+
 from PureCloudPlatformClientV2.rest import ApiException
 
 from wrapupkit._media import MediaEndpoint
