@@ -21,19 +21,9 @@ import pytest
 from small_org import Org
 from wrapupkit.emulator import Emulator
 from wrapupkit.emulator._events import event_body
+from wrapupkit.emulator._model import MEDIA
 
 
-MEDIA = ["call", "callback", "email", "message", "social", "video", "cobrowsesession", "screenshare", "chat"]
-SEGMENTS = [
-    "calls",
-    "callbacks",
-    "emails",
-    "messages",
-    "socials",
-    "videos",
-    "cobrowsesessions",
-    "screenshares",
-]
 COUNT_MODELS = 'sum(m.startswith("PureCloudPlatformClientV2.models.") for m in sys.modules)'
 
 
@@ -278,11 +268,7 @@ def _corpus(emu: Emulator) -> list[tuple[str, str]]:
         base = f"/api/v2/conversations/{handle.id}/participants/{handle.agent_participant_id}"
         corpus.append(("AssignedWrapupCode", _get(emu, "GET", f"{base}/wrapup", token)))
         corpus.append(("list[WrapupCode]", _get(emu, "GET", f"{base}/wrapupcodes", token)))
-        segment = (
-            next(s for s in SEGMENTS if s.removesuffix("s") == handle.media)
-            if handle.media != "chat"
-            else None
-        )
+        segment = MEDIA[handle.media].segment
         if segment is not None:
             path = (
                 f"/api/v2/conversations/{segment}/{handle.id}/participants/{handle.agent_participant_id}"
