@@ -72,9 +72,7 @@ class LayoutError(Exception):
 class _Plan:
     """What one package's ``__init__`` binds: names from submodules, and plain assignments."""
 
-    def __init__(self, directory: Path, origin: str) -> None:
-        self.directory = directory
-        self.origin = origin
+    def __init__(self, directory: Path) -> None:
         self.names: dict[str, tuple[str, str]] = {}  # bound name -> (relative submodule, attribute)
         self.assignments: list[tuple[str, types.CodeType]] = []
         self.future: list[str] = []  # ``from __future__ import x`` binds x too
@@ -99,7 +97,7 @@ def _submodule_names(directory: Path) -> Iterator[str]:
 
 def _parse(directory: Path, origin: str) -> _Plan:
     """Read an ``__init__.py`` as text: relative imports, ``from __future__`` and ``name = expr`` only."""
-    plan = _Plan(directory, origin)
+    plan = _Plan(directory)
     text = Path(origin).read_text(encoding="utf-8")
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -190,7 +188,7 @@ def _register(name: str, spec: importlib.machinery.ModuleSpec) -> types.ModuleTy
     parent, _, child = name.rpartition(".")
     if parent:
         setattr(sys.modules[parent], child, module)
-    heads = {module.split(".")[0] for module, _ in plan.names.values()}
+    heads = {path.split(".")[0] for path, _ in plan.names.values()}
     for sub in sorted(h for h in heads if (directory / h / "__init__.py").is_file()):
         sub_spec = importlib.machinery.PathFinder.find_spec(f"{name}.{sub}", [str(directory)])
         if sub_spec is None:
