@@ -102,14 +102,18 @@ def test_loading_imports_only_a_few_models() -> None:
 
 APPLY = f"""
 import json, sys
-from wrapupkit.cli import main
-status = main(["apply", sys.argv[1], "Sale", "--json"])
-print(json.dumps({{"status": status, "models": {COUNT_MODELS}}}))
+from wrapupkit import Notifications, WrapupClient
+events = Notifications() if sys.argv[2] == "events" else None
+result = WrapupClient.from_env(readiness=events).apply_wrapup(sys.argv[1], "Sale")
+if events is not None:
+    events.close()
+print(json.dumps({{"code": result.code.name, "models": {COUNT_MODELS}}}))
 """
 
 
-def test_a_wrapup_through_the_cli_stays_lazy(emu: Emulator) -> None:
-    """'wrapupkit apply' in a fresh process resolves codes and applies over HTTP with a few hundred models."""
+@pytest.mark.parametrize("readiness", ["polling", "events"])
+def test_a_first_wrapup_in_a_fresh_process_stays_lazy(emu: Emulator, readiness: str) -> None:
+    """A fresh process applies a wrap-up over HTTP (and a notification channel) with a few hundred models."""
     org = Org(emu)
     cid = org.conversation()
     env = {
@@ -117,11 +121,13 @@ def test_a_wrapup_through_the_cli_stays_lazy(emu: Emulator) -> None:
         "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id,
         "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
     }
-    out = python(APPLY, cid, **env)
-    assert out["status"] == 0
+    out = python(APPLY, cid, readiness, **env)
+    assert out["code"] == "Sale"
     assert out["models"] < 1000
     assert emu.wrapup(cid) is not None
     assert org.posts(cid) == 1
+    channels = emu.requests_matching("POST", "notifications/channels")
+    assert len(channels) == (1 if readiness == "events" else 0)
 
 
 BROKEN = f"""
