@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
-import PureCloudPlatformClientV2 as sdk
+
+from wrapupkit._http._sdkload import sdk  # isort: split
+
 
 from wrapupkit._media import MEDIA, MediaEndpoint, MediaType
 from wrapupkit._models import WrapupCode

@@ -25,6 +25,7 @@ from PureCloudPlatformClientV2.rest import RESTResponse
 
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._http._errors import error_from_response, error_from_urllib3, path_of
+from wrapupkit._http._sdkload import sdk  # noqa: F401  # isort: split  (the lazy SDK first)
 from wrapupkit.exceptions import TransportError
 
 
