@@ -259,6 +259,9 @@ def test_a_different_code_is_not_replaced_unless_asked(
     with pytest.raises(AlreadyWrappedUp) as info:
         client.apply_wrapup(conv.id, "Sale")
     assert info.value.existing_code == org["No Sale"]
+    assert (info.value.existing_name, info.value.requested_name) == ("No Sale", "Sale")
+    assert f"'No Sale' (id {org['No Sale']})" in str(info.value)  # codes named by name and id
+    assert f"'Sale' (id {org['Sale']})" in str(info.value)
     assert posts(emu) == []
     assert client.apply_wrapup(conv.id, "Sale", overwrite=True).attempts == 1
     assert emu.wrapup(conv.id)["code"] == org["Sale"]

@@ -58,6 +58,11 @@ class SingleFlightCache(Generic[V]):
                     self._inflight.pop(key, None)
                 event.set()
 
+    def cached(self, key: Hashable) -> V | None:
+        """The value cached for *key*, without fetching (``None`` when absent or expired)."""
+        with self._lock:
+            return self._cache.get(key)
+
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()

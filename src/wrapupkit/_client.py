@@ -15,7 +15,7 @@ from wrapupkit._codes import CodeBook
 from wrapupkit._http import RetryPolicy, api_host_for, new_api_client, new_caller, read_env
 from wrapupkit._models import CodeSet, WrapupResult
 from wrapupkit._readiness import CallInfo, EventSource, Readiness, as_strategy
-from wrapupkit._readiness._flow import Read, Request, Resolve, Wait, Write, wrapup_flow
+from wrapupkit._readiness._flow import Lookup, Read, Request, Resolve, Wait, Write, wrapup_flow
 from wrapupkit.exceptions import ConfigurationError
 
 
@@ -364,6 +364,8 @@ class WrapupClient:
             return view
         if isinstance(effect, Resolve):
             return self._codes.resolve(request.code, effect.target)
+        if isinstance(effect, Lookup):
+            return self._codes.name_of(effect.code_id, effect.target.queue_id)
         if isinstance(effect, Write):
             target = effect.target
             self.http.write_wrapup(

@@ -51,6 +51,12 @@ class CodeBook:
     def clear(self) -> None:
         self._cache.clear()
 
+    def name_of(self, code_id: str, queue_id: str | None) -> str | None:
+        """The name of *code_id* in *queue_id*'s cached set, without a request (``None`` if unknown)."""
+        codes = self._cache.cached(queue_id) if queue_id else None
+        found = codes.by_id(code_id) if codes is not None else None
+        return found.name if found is not None else None
+
     def resolve(self, code: str, target: Target) -> WrapupCode:
         """A code name (exact) or id, in the target's queue set, else in the participant's own list.
 

@@ -258,18 +258,30 @@ class AlreadyWrappedUp(WrapupkitError):
     Attributes:
         existing_code: the id of the code already applied (``ININ-WRAP-UP-TIMEOUT`` after an ACW timeout).
         requested_code: the id of the code asked for.
+        existing_name: the applied code's name, when the queue's code set names it.
+        requested_name: the requested code's name.
     """
 
     def __init__(
-        self, *, conversation_id: str, participant_id: str, existing_code: str, requested_code: str
+        self,
+        *,
+        conversation_id: str,
+        participant_id: str,
+        existing_code: str,
+        requested_code: str,
+        existing_name: str | None = None,
+        requested_name: str | None = None,
     ) -> None:
         self.conversation_id = conversation_id
         self.participant_id = participant_id
         self.existing_code = existing_code
         self.requested_code = requested_code
+        self.existing_name = existing_name
+        self.requested_name = requested_name
         super().__init__(
             f"Participant {participant_id} of conversation {conversation_id} already has wrap-up code "
-            f"{existing_code}; not replacing it with {requested_code} (pass overwrite=True to replace)."
+            f"{_named(existing_name, existing_code)}; not replacing it with "
+            f"{_named(requested_name, requested_code)} (pass overwrite=True to replace)."
         )
 
 
@@ -425,6 +437,11 @@ class ServerError(GenesysAPIError):
 
 class ServiceUnavailable(ServerError):
     """HTTP 503."""
+
+
+def _named(name: str | None, code_id: str) -> str:
+    """A code as people read it and as the API takes it: ``'Sale' (id 3f2…)``."""
+    return f"{name!r} (id {code_id})" if name else code_id
 
 
 def _rebuild(klass: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:

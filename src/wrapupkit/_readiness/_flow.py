@@ -9,6 +9,7 @@ Effects and what the driver answers:
 
 * :class:`Read` -> the conversation JSON (``first``: the event source may give it instead).
 * :class:`Resolve` -> the :class:`~wrapupkit.WrapupCode` for the wanted code and target.
+* :class:`Lookup` -> the name of a code id from the code set already read, or ``None`` (no request).
 * :class:`Write` -> ``None`` once the wrap-up is written; a refusal is thrown in.
 * :class:`Wait` -> the next conversation JSON, or :data:`DEADLINE`.
 """
@@ -41,7 +42,7 @@ from wrapupkit.exceptions import (
 )
 
 
-__all__ = ["Flow", "Read", "Request", "Resolve", "Wait", "Write", "wrapup_flow"]
+__all__ = ["Flow", "Lookup", "Read", "Request", "Resolve", "Wait", "Write", "wrapup_flow"]
 
 log = logging.getLogger("wrapupkit")
 JSON = Mapping[str, Any]
@@ -65,6 +66,14 @@ class Resolve:
 
 
 @attrs.frozen
+class Lookup:
+    """The name of a code id in the target's code set, if known without a request."""
+
+    code_id: str
+    target: Target
+
+
+@attrs.frozen
 class Write:
     """Write the wrap-up to the target."""
 
@@ -79,7 +88,7 @@ class Wait:
     request: WaitRequest
 
 
-Effect: TypeAlias = Read | Resolve | Write | Wait
+Effect: TypeAlias = Read | Resolve | Lookup | Write | Wait
 Flow: TypeAlias = Generator[Effect, Any, WrapupResult]
 
 
@@ -133,13 +142,16 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
     while True:
         if snapshot.wrapup_code is not None and (snapshot.wrapup_code == code.id or not req.overwrite):
             if snapshot.wrapup_code == code.id:
-                log.info("code %s already applied to %s", code.id, target.conversation_id)
+                log.info("code %r (id %s) already applied to %s", code.name, code.id, target.conversation_id)
                 return result(already=posts == 0)
+            existing_name = yield Lookup(snapshot.wrapup_code, target)
             raise AlreadyWrappedUp(
                 conversation_id=target.conversation_id,
                 participant_id=target.participant_id,
                 existing_code=snapshot.wrapup_code,
                 requested_code=code.id,
+                existing_name=existing_name,
+                requested_name=code.name,
             )
         now = req.now()
         ctx = ReadinessContext(
@@ -169,7 +181,8 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
                 after_rejection = True
             else:
                 log.info(
-                    "applied code %s to %s participant %s (%s)",
+                    "applied code %r (id %s) to %s participant %s (%s)",
+                    code.name,
                     code.id,
                     target.conversation_id,
                     target.participant_id,
