@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
+    from typing_extensions import Self
+
     from wrapupkit._http import Caller, RateLimiter
     from wrapupkit._media import MediaType
     from wrapupkit._readiness._flow import Effect, Flow
@@ -40,7 +43,9 @@ class WrapupClient:
     the instance; the SDK's global ``Configuration`` is never read or changed.
     The client installs its own HTTP client into *api_client* (the SDK's
     ``set_http_client`` seam) so that it owns retries and timeouts.  It is
-    thread-safe: share one client between threads.
+    thread-safe: share one client between threads (size ``max_connections`` to the
+    number of threads that call it at once).  Use it as a context manager, or call
+    :meth:`close`, to release its connections and notification channels.
 
     Args:
         api_client: an ``ApiClient`` with a token, or one made by :meth:`from_env`.
@@ -88,6 +93,35 @@ class WrapupClient:
             default_timeout=self.timeout,
         )
         self._codes = CodeBook(self.http, ttl=ttl, maxsize=cache_maxsize, clock=self.clock)
+        self._closed = False
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the client: its notification channels and their threads, and its pooled connections.
+
+        Idempotent.  A closed client refuses further calls with
+        :class:`~wrapupkit.exceptions.ConfigurationError` before any network call.
+        """
+        self._closed = True
+        self.http.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ConfigurationError("This WrapupClient is closed; create a new one.")
 
     @property
     def api_client(self) -> Any:
@@ -198,12 +232,14 @@ class WrapupClient:
 
     def codes(self, queue_id: str) -> CodeSet:
         """The wrap-up codes of *queue_id*, from the cache or fetched across all pages."""
+        self._check_open()
         check.check_id("queue_id", queue_id)
         with self.http.budget(self.clock.monotonic() + self.timeout):
             return self._codes.queue(queue_id)[0]
 
     def refresh_codes(self, queue_id: str) -> CodeSet:
         """Fetch *queue_id*'s code set again, replacing the cached one."""
+        self._check_open()
         check.check_id("queue_id", queue_id)
         with self.http.budget(self.clock.monotonic() + self.timeout):
             return self._codes.queue(queue_id, refresh=True)[0]
@@ -308,6 +344,7 @@ class WrapupClient:
         deadline: float,
     ) -> Request:
         """Check every argument (before any network call) and build the flow's request. Strictly private."""
+        self._check_open()
         check.check_id("conversation_id", conversation_id)
         check.check_id("participant_id", participant_id, optional=True)
         check.check_id("user_id", user_id, optional=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -61,6 +62,8 @@ class Caller:
         self.credentials = credentials
         self._api = Api(api_client)
         self.supported_media: frozenset[MediaType] = supported_media()
+        self._closers: list[Callable[[], None]] = []
+        self._closers_lock = threading.Lock()
 
     @property
     def host(self) -> str:
@@ -164,6 +167,21 @@ class Caller:
             lambda: self._api.subscribe(channel_id, wanted, replace=replace),
             "PUT notification subscriptions" if replace else "POST notification subscriptions",
         )
+
+    # -- lifecycle ------------------------------------------------------------------------------------
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        """Run *callback* when the caller closes (a notification channel registers its own close)."""
+        with self._closers_lock:
+            self._closers.append(callback)
+
+    def close(self) -> None:
+        """Run every close callback once, then drop the pooled connections.  Idempotent."""
+        with self._closers_lock:
+            closers, self._closers = self._closers, []
+        for callback in closers:
+            callback()
+        self.transport.pool.clear()
 
     def __repr__(self) -> str:
         return f"Caller(host={self.host!r}, retry={self.retry!r})"

@@ -185,6 +185,7 @@ class Notifications(Polling):
             if channel is None or channel.closed:
                 channel = self._channels[http] = Channel(http, self.options)
                 weakref.finalize(http, channel.close)
+                http.on_close(channel.close)  # WrapupClient.close() closes the socket and its thread
             return channel
 
     def status(self, client: _HasCaller) -> NotificationStatus:
