@@ -669,3 +669,22 @@ def test_without_retries_an_unknown_outcome_is_still_settled(
         client.apply_wrapup(lost.id, "Sale")
     assert emu.wrapup_writes(lost.id) == 0
     assert any("not applied" in note for note in getattr(info.value, "__notes__", ["not applied"]))
+
+
+def test_the_blueprints_api_region_variable_and_login_urls(emu: Any) -> None:
+    """GENESYSCLOUD_API_REGION names the API URL; a login. URL maps to its api. host; others are refused."""
+    from wrapupkit._http import api_host_for
+
+    env = {
+        "GENESYSCLOUD_API_REGION": emu.url + "/",
+        "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id,
+        "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
+    }
+    client = WrapupClient.from_env(environ=env)
+    assert client.http.host == emu.url
+    assert api_host_for("https://login.usw2.pure.cloud") == "https://api.usw2.pure.cloud"
+    assert api_host_for("https://login.mypurecloud.de/") == "https://api.mypurecloud.de"
+    with pytest.raises(exc.ConfigurationError, match="login URL"):
+        api_host_for("https://login.example.com")
+    with pytest.raises(exc.ConfigurationError, match="has a path"):
+        api_host_for("https://api.mypurecloud.com/api/v2")

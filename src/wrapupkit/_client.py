@@ -192,6 +192,7 @@ class WrapupClient:
         ``GENESYSCLOUD_REGION``.
 
         Falls back to the SDK README's ``GENESYS_CLOUD_*`` names.  ``GENESYSCLOUD_API_HOST``
+        (or ``GENESYSCLOUD_API_REGION``, the name Genesys's blueprints use for the API URL)
         overrides the region's host (point it at the emulator); ``GENESYSCLOUD_ACCESS_TOKEN``
         uses a ready token instead of client credentials (it is not renewed).  The other
         arguments are the constructor's.
@@ -204,7 +205,7 @@ class WrapupClient:
             raise ConfigurationError(
                 "Set GENESYSCLOUD_REGION (or GENESYSCLOUD_API_HOST) to choose the Genesys Cloud."
             )
-        host = env.get("api_host") or api_host_for(env["region"])
+        host = api_host_for(env.get("api_host") or env["region"])
         options: dict[str, Any] = {
             "readiness": readiness,
             "retry": retry,

@@ -53,7 +53,8 @@ ENV_NAMES: dict[str, tuple[str, ...]] = {
     "client_id": ("GENESYSCLOUD_OAUTHCLIENT_ID", "GENESYS_CLOUD_CLIENT_ID"),
     "client_secret": ("GENESYSCLOUD_OAUTHCLIENT_SECRET", "GENESYS_CLOUD_CLIENT_SECRET"),
     "region": ("GENESYSCLOUD_REGION", "GENESYS_CLOUD_REGION"),
-    "api_host": ("GENESYSCLOUD_API_HOST", "GENESYS_CLOUD_API_HOST"),
+    # GENESYSCLOUD_API_REGION is what Genesys's own blueprints call the API URL (genesys-api.md 2.5).
+    "api_host": ("GENESYSCLOUD_API_HOST", "GENESYSCLOUD_API_REGION", "GENESYS_CLOUD_API_HOST"),
     "access_token": ("GENESYSCLOUD_ACCESS_TOKEN", "GENESYS_CLOUD_ACCESS_TOKEN"),
 }
 
@@ -68,8 +69,20 @@ def api_host_for(region: str) -> str:
         ConfigurationError: for an unknown region.
     """
     value = region.strip()
-    if re.match(r"^https?://", value):
-        return value.rstrip("/")
+    url = re.match(r"^(https?://)([^/?#]+)(.*)$", value)
+    if url:
+        scheme, host, rest = url.groups()
+        if host.lower().startswith("login."):  # the OAuth host: the API lives on api.<same domain>
+            domain = host.lower().removeprefix("login.")
+            if domain not in REGIONS.values():
+                raise ConfigurationError(
+                    f"{value!r} is a login URL, not an API URL; use https://api.<region domain> "
+                    f"(for example https://api.mypurecloud.com)."
+                )
+            return f"{scheme}api.{domain}"
+        if rest.strip("/"):
+            raise ConfigurationError(f"{value!r} has a path; give the API base URL only (https://api.…).")
+        return f"{scheme}{host}"
     key = value.lower().replace("-", "_")
     if key in REGIONS:
         return f"https://api.{REGIONS[key]}"
