@@ -115,7 +115,7 @@ def test_event_makes_the_wait_ready_without_reading_again(
     """The wait is ready on the event: one GET after subscribing, none while waiting, one POST."""
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
     job = Apply(client, conv.id, "Sale", user_id=org["user"])
-    assert until(lambda: strategy.status(client).waiting == 1)
+    assert strategy.wait_for(client, lambda s: s.waiting == 1)
     emu.disconnect(conv.id)
     result = job.result()
     assert emu.wrapup(conv.id)["code"] == org["Sale"]
@@ -149,7 +149,7 @@ def test_an_event_that_arrived_before_the_wait_costs_one_request(
     seen = strategy.status(client).events
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
     emu.disconnect(conv.id)
-    assert until(lambda: strategy.status(client).events >= seen + 2)
+    assert strategy.wait_for(client, lambda s: s.events >= seen + 2)
     emu.clear_requests()
     result = client.apply_wrapup(conv.id, "Sale", user_id=org["user"])
     assert [(r.method, r.path.rsplit("/", 1)[-1]) for r in emu.requests] == [("POST", "wrapup")]
@@ -167,7 +167,7 @@ def test_many_concurrent_waits_share_one_channel_and_one_socket(
         for _ in range(3)
     ]
     jobs = [Apply(client, conv.id, "Sale", user_id=user) for user, conv in convs]
-    assert until(lambda: strategy.status(client).waiting == 12)
+    assert strategy.wait_for(client, lambda s: s.waiting == 12)
     assert strategy.status(client).active_topics == {USER_TOPIC.format(u) for u in users}
     for _, conv in convs:
         emu.disconnect(conv.id)
@@ -201,7 +201,7 @@ def test_an_unused_topic_lingers_then_goes(
     assert emu.notifications.info()[0]["topics"] == [USER_TOPIC.format(org["user"])]
     clock.advance(301)
     assert until(lambda: emu.notifications.info()[0]["topics"] == [])
-    assert until(lambda: strategy.status(client).topics == frozenset())
+    assert strategy.wait_for(client, lambda s: s.topics == frozenset())
 
 
 def test_a_dropped_socket_falls_back_to_polling_then_reconnects(
@@ -210,7 +210,7 @@ def test_a_dropped_socket_falls_back_to_polling_then_reconnects(
     """While the socket is down the wait polls; once it is back the wait is ready on an event."""
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
     job = Apply(client, conv.id, "Sale", user_id=org["user"], timeout=86400)
-    assert until(lambda: strategy.status(client).waiting == 1)
+    assert strategy.wait_for(client, lambda s: s.waiting == 1)
     emu.notifications.refuse_connections()
     emu.notifications.drop()
     assert until(lambda: count(emu, "GET", CONV_GET) >= 2)  # an immediate check after the drop
@@ -219,7 +219,7 @@ def test_a_dropped_socket_falls_back_to_polling_then_reconnects(
     assert until(lambda: clock.advance(0.5) or count(emu, "GET", CONV_GET) >= 4)
     assert strategy.status(client).waiting == 0
     emu.notifications.accept_connections()
-    assert until(lambda: strategy.status(client).connected and strategy.status(client).waiting == 1)
+    assert strategy.wait_for(client, lambda s: s.connected and s.waiting == 1)
     gets = count(emu, "GET", CONV_GET)
     emu.disconnect(conv.id)
     job.result()
@@ -237,11 +237,9 @@ def test_a_silent_socket_is_replaced(emu: Any, clock: FakeClock, org: dict[str, 
         client = make_client(emu, clock, strategy)
         conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
         job = Apply(client, conv.id, "Sale", user_id=org["user"])
-        assert until(lambda: strategy.status(client).waiting == 1 and strategy.status(client).heartbeats > 0)
+        assert strategy.wait_for(client, lambda s: s.waiting == 1 and s.heartbeats > 0)
         emu.notifications.silence()
-        assert until(
-            lambda: strategy.status(client).connections >= 2 and strategy.status(client).waiting == 1
-        )
+        assert strategy.wait_for(client, lambda s: s.connections >= 2 and s.waiting == 1)
         emu.disconnect(conv.id)
         job.result()
         assert emu.wrapup(conv.id)["code"] == org["Sale"]
@@ -254,9 +252,9 @@ def test_socket_closing_makes_the_client_reconnect(
     """v2.system.socket_closing: a new socket on the same channel, a re-check, then the event."""
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
     job = Apply(client, conv.id, "Sale", user_id=org["user"])
-    assert until(lambda: strategy.status(client).waiting == 1)
+    assert strategy.wait_for(client, lambda s: s.waiting == 1)
     assert emu.notifications.socket_closing() == 1
-    assert until(lambda: strategy.status(client).connections == 2 and strategy.status(client).waiting == 1)
+    assert strategy.wait_for(client, lambda s: s.connections == 2 and s.waiting == 1)
     emu.disconnect(conv.id)
     job.result()
     assert count(emu, "GET", CONV_GET) >= 2
@@ -273,7 +271,7 @@ def test_heartbeats_are_watched(
     client.apply_wrapup(conv.id, "Sale", user_id=org["user"])
     before = strategy.status(client).heartbeats
     assert emu.notifications.heartbeat() == 1
-    assert until(lambda: strategy.status(client).heartbeats == before + 1)
+    assert strategy.wait_for(client, lambda s: s.heartbeats == before + 1)
 
 
 def test_the_channel_is_renewed_before_it_expires(emu: Any, clock: FakeClock, org: dict[str, str]) -> None:
@@ -291,7 +289,7 @@ def test_the_channel_is_renewed_before_it_expires(emu: Any, clock: FakeClock, or
         assert after["expires"] > before["expires"]
         conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
         job = Apply(client, conv.id, "Sale", user_id=org["user"])
-        assert until(lambda: strategy.status(client).waiting == 1)
+        assert strategy.wait_for(client, lambda s: s.waiting == 1)
         emu.disconnect(conv.id)
         job.result()
         assert (emu.notifications.connections, strategy.status(client).channels_created) == (1, 1)
@@ -303,16 +301,10 @@ def test_an_expired_channel_is_replaced_and_resubscribed(
     """A channel that expired mid-wait is recreated, its topics subscribed again, and the event arrives."""
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
     job = Apply(client, conv.id, "Sale", user_id=org["user"], timeout=3 * 86400)
-    assert until(lambda: strategy.status(client).waiting == 1)
+    assert strategy.wait_for(client, lambda s: s.waiting == 1)
     old = strategy.status(client).channel_id
     clock.advance(25 * HOUR)
-    assert until(
-        lambda: (
-            strategy.status(client).channels_created == 2
-            and strategy.status(client).connected
-            and strategy.status(client).waiting == 1
-        )
-    )
+    assert strategy.wait_for(client, lambda s: s.channels_created == 2 and s.connected and s.waiting == 1)
     [channel] = emu.notifications.info()
     assert channel["id"] != old
     assert channel["topics"] == [USER_TOPIC.format(org["user"])]
@@ -361,7 +353,7 @@ def test_a_lost_event_is_caught_by_the_resync_read(emu: Any, clock: FakeClock, o
         client = make_client(emu, clock, strategy)
         conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
         job = Apply(client, conv.id, "Sale", user_id=org["user"])
-        assert until(lambda: strategy.status(client).waiting == 1)
+        assert strategy.wait_for(client, lambda s: s.waiting == 1)
         emu.notifications.hold_events()
         emu.disconnect(conv.id)
         clock.advance(5)
@@ -377,7 +369,7 @@ def test_the_queue_topic(emu: Any, clock: FakeClock, org: dict[str, str]) -> Non
         client = make_client(emu, clock, strategy)
         conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
         job = Apply(client, conv.id, "Sale")
-        assert until(lambda: strategy.status(client).waiting == 1)
+        assert strategy.wait_for(client, lambda s: s.waiting == 1)
         assert emu.notifications.info()[0]["topics"] == [f"v2.routing.queues.{org['queue']}.conversations"]
         emu.disconnect(conv.id)
         assert job.result().queue_id == org["queue"]
@@ -391,7 +383,7 @@ def test_close_ends_the_threads_and_a_blocked_wait_polls_on(
     client = make_client(emu, clock, strategy)
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=None)
     job = Apply(client, conv.id, "Sale", user_id=org["user"], timeout=86400)
-    assert until(lambda: strategy.status(client).waiting == 1)
+    assert strategy.wait_for(client, lambda s: s.waiting == 1)
     strategy.close()
     assert not [t for t in threading.enumerate() if t.name == "wrapupkit-notifications"]
     assert until(lambda: count(emu, "GET", CONV_GET) >= 3)  # polling now, on the fake clock

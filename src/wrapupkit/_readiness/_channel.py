@@ -16,7 +16,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -156,6 +156,7 @@ class Channel:
         with self._cond:
             counted = generation is not None  # "waiting" counts waits listening for events
             self.waiting += counted
+            self._cond.notify_all()  # status watchers (wait_until) see the new count
             try:
                 while True:
                     if self.closed:
@@ -172,6 +173,7 @@ class Channel:
                     self._cond.wait(min(left, _SLICE))
             finally:
                 self.waiting -= counted
+                self._cond.notify_all()
 
     # -- topics -----------------------------------------------------------------------------------
 
@@ -312,7 +314,8 @@ class Channel:
         with self._sub_lock:
             if self.channel_id is None:
                 info = self._live_http().create_channel()
-                with self._lock:
+                with self._cond:
+                    self._cond.notify_all()
                     self.channel_id, self._uri = info.id, info.connect_uri
                     self.expires = info.expires or self._clock.time() + CHANNEL_LIFETIME
                     self.counts["channels"] += 1
@@ -398,8 +401,9 @@ class Channel:
         topic = str(message.get("topicName") or "")
         body = message.get("eventBody")
         if topic == "channel.metadata":
-            with self._lock:
+            with self._cond:
                 self.counts["heartbeats"] += 1
+                self._cond.notify_all()
             return False
         if topic == _CLOSING_TOPIC:
             return True
@@ -461,6 +465,11 @@ class Channel:
             socket.close()
         if thread is not None and thread is not threading.current_thread():
             thread.join(timeout=5)
+
+    def wait_until(self, predicate: Callable[[], bool], timeout: float) -> bool:
+        """Block until *predicate* (evaluated under the channel's lock) holds, or *timeout* real seconds."""
+        with self._cond:
+            return self._cond.wait_for(predicate, timeout)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import attrs
 
+from wrapupkit._clock import SystemClock
 from wrapupkit._conversation import has_communication
 from wrapupkit._readiness._channel import (
     CHANNEL_LIFETIME,
@@ -172,6 +173,7 @@ class Notifications(Polling):
         )
         self._channels: weakref.WeakKeyDictionary[Caller, Channel] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
+        self._created = threading.Condition(self._lock)
         self._closed = False
 
     # -- the channel of a client ------------------------------------------------------------------
@@ -186,29 +188,34 @@ class Notifications(Polling):
                 channel = self._channels[http] = Channel(http, self.options)
                 weakref.finalize(http, channel.close)
                 http.on_close(channel.close)  # WrapupClient.close() closes the socket and its thread
+                self._created.notify_all()
             return channel
 
     def status(self, client: _HasCaller) -> NotificationStatus:
         """The channel state for *client* (all defaults before its first wait)."""
         with self._lock:
             channel = self._channels.get(client.http)
+        return NotificationStatus() if channel is None else _status(channel)
+
+    def wait_for(
+        self, client: _HasCaller, predicate: Callable[[NotificationStatus], bool], timeout: float = 10.0
+    ) -> bool:
+        """Block until ``predicate(status)`` holds for *client*'s channel, or *timeout* real seconds pass.
+
+        For tests and monitoring: it waits on the channel's condition, woken by every change of
+        state (a wait starting or ending, a connection, an event, a heartbeat), never by sleeping
+        in a loop.  Returns whether the predicate held.
+
+        .. versionadded:: 0.1.0
+        """
+        wall = SystemClock()  # real seconds: the reader thread and the emulator run in real time
+        deadline = wall.monotonic() + timeout
+        with self._created:
+            found = self._created.wait_for(lambda: client.http in self._channels, timeout)
+            channel = self._channels.get(client.http) if found else None
         if channel is None:
-            return NotificationStatus()
-        data = channel.snapshot()
-        return NotificationStatus(
-            channel_id=data["channel_id"],
-            connected=data["connected"],
-            topics=data["topics"],
-            active_topics=data["active_topics"],
-            rejected_topics=data["rejected_topics"],
-            waiting=data["waiting"],
-            connections=data["connections"],
-            reconnects=data["reconnects"],
-            channels_created=data["channels"],
-            heartbeats=data["heartbeats"],
-            events=data["events"],
-            expires=data["expires"],
-        )
+            return predicate(NotificationStatus())
+        return channel.wait_until(lambda: predicate(_status(channel)), max(0.0, deadline - wall.monotonic()))
 
     def close(self) -> None:
         """Close every socket and stop the reader threads; waits in progress go on by polling."""
@@ -245,6 +252,24 @@ class Notifications(Polling):
         if self.topic == "queue" and queue_id:
             return f"v2.routing.queues.{queue_id}.conversations"
         return f"v2.users.{user_id}.conversations" if user_id else None
+
+
+def _status(channel: Channel) -> NotificationStatus:
+    data = channel.snapshot()
+    return NotificationStatus(
+        channel_id=data["channel_id"],
+        connected=data["connected"],
+        topics=data["topics"],
+        active_topics=data["active_topics"],
+        rejected_topics=data["rejected_topics"],
+        waiting=data["waiting"],
+        connections=data["connections"],
+        reconnects=data["reconnects"],
+        channels_created=data["channels"],
+        heartbeats=data["heartbeats"],
+        events=data["events"],
+        expires=data["expires"],
+    )
 
 
 class _HasCaller(Protocol):
