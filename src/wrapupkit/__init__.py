@@ -9,7 +9,7 @@ import logging
 
 from wrapupkit import exceptions
 from wrapupkit._api import apply_wrapup
-from wrapupkit._client import WrapupClient
+from wrapupkit._client import ClientOptions, WrapupClient
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._http import RateLimiter, RetryPolicy
 from wrapupkit._media import MediaType
@@ -66,6 +66,7 @@ __all__ = [
     "BulkReport",
     "BulkStatus",
     "CallInfo",
+    "ClientOptions",
     "Clock",
     "CodeSet",
     "CommunicationSnapshot",

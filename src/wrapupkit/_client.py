@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import attrs
 
@@ -24,16 +24,33 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-    from typing_extensions import Self
+    from typing_extensions import Self, Unpack
 
     from wrapupkit._http import Caller, RateLimiter
     from wrapupkit._media import MediaType
     from wrapupkit._readiness._flow import Effect, Flow
     from wrapupkit.bulk import BulkItem, BulkReport
 
-__all__ = ["WrapupClient"]
+__all__ = ["ClientOptions", "WrapupClient"]
 
 log = logging.getLogger("wrapupkit")
+
+
+class ClientOptions(TypedDict, total=False):
+    """The constructor's keyword arguments, as :meth:`WrapupClient.from_env` and
+    :meth:`WrapupClient.from_credentials` accept them (a type checker flags a misspelt one).
+
+    .. versionadded:: 0.1.0
+    """
+
+    readiness: Readiness | None
+    retry: RetryPolicy | None
+    timeout: float | dt.timedelta
+    request_timeout: float | dt.timedelta
+    cache_ttl: float | dt.timedelta
+    cache_maxsize: int
+    max_connections: int
+    clock: Clock | None
 
 
 class WrapupClient:
@@ -138,14 +155,7 @@ class WrapupClient:
         *,
         region: str | None = None,
         host: str | None = None,
-        readiness: Readiness | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | dt.timedelta = 30.0,
-        request_timeout: float | dt.timedelta = 15.0,
-        cache_ttl: float | dt.timedelta = 300.0,
-        cache_maxsize: int = 1024,
-        max_connections: int = 10,
-        clock: Clock | None = None,
+        **options: Unpack[ClientOptions],
     ) -> WrapupClient:
         """Log in with OAuth client credentials; the token is renewed before it expires and after a 401.
 
@@ -153,22 +163,12 @@ class WrapupClient:
             region: a region key (``us_east_1`` or ``us-east-1``), domain or URL.
             host: an API base URL that wins over *region* (for the emulator: ``emu.url``).
 
-        The other arguments are the constructor's.
+        The other keyword arguments are the constructor's (:class:`ClientOptions`).
         """
         if host is None and region is None:
             raise ConfigurationError("Pass region= or host= to say which Genesys Cloud to use.")
         api_client = new_api_client(host.rstrip("/") if host else api_host_for(region or ""))
-        client = cls(
-            api_client,
-            readiness=readiness,
-            retry=retry,
-            timeout=timeout,
-            request_timeout=request_timeout,
-            cache_ttl=cache_ttl,
-            cache_maxsize=cache_maxsize,
-            max_connections=max_connections,
-            clock=clock,
-        )
+        client = cls(api_client, **options)
         client.http.login(client_id, client_secret)
         return client
 
@@ -177,14 +177,7 @@ class WrapupClient:
         cls,
         *,
         environ: Mapping[str, str] | None = None,
-        readiness: Readiness | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | dt.timedelta = 30.0,
-        request_timeout: float | dt.timedelta = 15.0,
-        cache_ttl: float | dt.timedelta = 300.0,
-        cache_maxsize: int = 1024,
-        max_connections: int = 10,
-        clock: Clock | None = None,
+        **options: Unpack[ClientOptions],
     ) -> WrapupClient:
         """A client configured from ``GENESYSCLOUD_*`` environment variables.
 
@@ -206,16 +199,6 @@ class WrapupClient:
                 "Set GENESYSCLOUD_REGION (or GENESYSCLOUD_API_HOST) to choose the Genesys Cloud."
             )
         host = api_host_for(env.get("api_host") or env["region"])
-        options: dict[str, Any] = {
-            "readiness": readiness,
-            "retry": retry,
-            "timeout": timeout,
-            "request_timeout": request_timeout,
-            "cache_ttl": cache_ttl,
-            "cache_maxsize": cache_maxsize,
-            "max_connections": max_connections,
-            "clock": clock,
-        }
         if "access_token" in env and not ("client_id" in env and "client_secret" in env):
             api_client = new_api_client(host.rstrip("/"))
             api_client.access_token = env["access_token"]  # type: ignore[attr-defined]
