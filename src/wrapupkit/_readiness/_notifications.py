@@ -242,6 +242,21 @@ class Notifications(Polling):
             f"on_topic_rejected={self.on_topic_rejected!r})"
         )
 
+    def check_topics(self, http: Caller, topics: list[str]) -> dict[str, tuple[str, ...]]:
+        """Subscribe to *topics* on *http*'s channel and release them; the rejected ones, with what they lack.
+
+        The subscriptions linger like any other (the next waits find them ready).
+        """
+        channel = self._open(http)
+        if channel is None:
+            return {}
+        rejected: dict[str, tuple[str, ...]] = {}
+        for topic in topics:
+            if channel.acquire(topic) == "rejected":
+                rejected[topic] = channel.rejected.get(topic, ())
+            channel.release(topic)
+        return rejected
+
     # -- the per-call source ----------------------------------------------------------------------
 
     def events(self, call: CallInfo) -> _ChannelEvents:
