@@ -64,9 +64,9 @@ def test_check_names_every_missing_permission_before_the_first_wrapup(emu: Any, 
             readiness=strategy,
             retry=RetryPolicy.no_wait(),
         ) as client,
+        pytest.raises(Forbidden) as info,
     ):
-        with pytest.raises(Forbidden) as info:
-            client.check(queues=[queue], users=[user])
+        client.check(queues=[queue], users=[user])
     assert set(info.value.missing_permissions) == {
         "routing:queue:view",
         "conversation:participant:wrapup",
@@ -89,7 +89,7 @@ def test_check_passes_with_every_permission_and_writes_nothing(emu: Any, clock: 
 
 def test_check_refuses_malformed_ids_before_any_request(emu: Any, clock: FakeClock) -> None:
     """Bad input is a typed error with nothing sent."""
-    with WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url, clock=clock) as client:
-        with pytest.raises(InvalidInput):
-            client.check(queues=["not a queue/id"])
+    client = WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url, clock=clock)
+    with client, pytest.raises(InvalidInput):
+        client.check(queues=["not a queue/id"])
     assert emu.requests == []
