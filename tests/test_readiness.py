@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -52,6 +55,24 @@ def test_an_unclear_state_is_tried_once_after_the_grace(acw: str | None, require
     assert strategy.decide(make_context(snapshot, now=2.0, state_since=0.0)).kind == "ready"
     refused = make_context(snapshot, now=2.0, state_since=0.0, rejections=1, last_error=BadRequest(400))
     assert strategy.on_rejected(refused).kind == "fail"  # Genesys's answer decides
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"wrapup_expected": True},
+        {"acw_start_time": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)},
+        {"acw_end_time": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)},
+    ],
+    ids=["wrapupExpected", "startAcwTime", "endAcwTime"],
+)
+def test_every_signal_of_the_participant_counts_when_the_communication_has_no_acw(
+    fields: dict[str, Any],
+) -> None:
+    """No afterCallWork on the communication, but the participant says a wrap-up is due: ready at once."""
+    snapshot = make_snapshot(acw_state=None, wrapup_required=False, **fields)
+    assert judge(snapshot).kind == "ready"
+    assert not wrapupkit.is_unclear(snapshot)
 
 
 def test_a_refusal_before_the_grace_is_a_normal_not_ready() -> None:

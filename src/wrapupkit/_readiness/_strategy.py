@@ -204,9 +204,10 @@ def judge(snapshot: CommunicationSnapshot) -> Decision:
     Public so that a strategy can build on it (``return judge(ctx.snapshot)`` after its own checks).
 
     * Waits while the communication is connected (or still ringing).
-    * Ready once it is disconnected and after-call work is ``pending``; also when ACW is
-      ``complete`` with no code yet, and when the leg reports no ACW at all but says
-      ``wrapupRequired: true`` (media and models that carry no ``afterCallWork``).
+    * Ready once it is disconnected and after-call work is ``pending``; also when ACW ended
+      (``complete``, or the participant's ``endAcwTime``) with no code yet, and when the
+      communication reports no ACW but the participant says a wrap-up is due
+      (``wrapupRequired``, ``wrapupExpected``, or a ``startAcwTime``).
     * Otherwise the state is *unclear* (:func:`is_unclear`): ACW ``skipped``,
       ``notApplicable`` or ``unknown``, or no ACW and no ``wrapupRequired``.  Whether Genesys
       accepts a write then is undocumented, so ``judge`` waits and says why;
@@ -217,12 +218,17 @@ def judge(snapshot: CommunicationSnapshot) -> Decision:
     acw = snapshot.acw_state
     if acw == "pending":
         return Decision.ready("disconnected, after-call work pending")
-    if acw == "complete":
-        return Decision.ready("disconnected, after-call work complete without a code")
-    if acw is None and snapshot.wrapup_required:
+    if acw == "complete" or (acw is None and snapshot.acw_end_time is not None):
+        return Decision.ready("disconnected, after-call work ended without a code")
+    if acw is None and _says_wrapup(snapshot):
         return Decision.ready("disconnected, wrap-up required")
     shown = f"after-call work {acw}" if acw else "no after-call work reported"
     return Decision.wait(reason=f"disconnected, {shown} (unclear)")
+
+
+def _says_wrapup(snapshot: CommunicationSnapshot) -> bool:
+    """With no ``afterCallWork`` on the communication, the participant still says a wrap-up is due."""
+    return bool(snapshot.wrapup_required or snapshot.wrapup_expected or snapshot.acw_start_time is not None)
 
 
 def is_unclear(snapshot: CommunicationSnapshot) -> bool:
@@ -231,7 +237,7 @@ def is_unclear(snapshot: CommunicationSnapshot) -> bool:
         return False
     acw = snapshot.acw_state
     if acw is None:
-        return not snapshot.wrapup_required
+        return not _says_wrapup(snapshot) and snapshot.acw_end_time is None
     return acw in ("skipped", "notApplicable", "unknown")
 
 
