@@ -18,6 +18,7 @@ from wrapupkit.emulator.conversations import events as conversation_events
 from wrapupkit.emulator.conversations import handlers as conversation_api
 from wrapupkit.emulator.conversations import service as conversations
 from wrapupkit.emulator.conversations import timeline
+from wrapupkit.emulator.conversations.build import add_shape
 from wrapupkit.emulator.core.faults import Faults, RecordedRequest
 from wrapupkit.emulator.core.pipeline import Pipeline
 from wrapupkit.emulator.core.rules import Rules
@@ -215,6 +216,8 @@ class Emulator:
     add_queue = _delegate(_state, routing.add_queue)
     add_user = _delegate(_state, routing.add_user)
     add_conversation = _delegate(_state, conversations.add_conversation)
+    add_shape = _delegate(_state, add_shape)
+    request_acw = _delegate(_state, conversations.request_acw)
     disconnect = _delegate(_state, conversations.disconnect)
     apply_ui_wrapup = _delegate(_state, conversations.apply_ui_wrapup)
 

@@ -17,7 +17,7 @@ from wrapupkit.emulator.auth.models import Token
 from wrapupkit.emulator.conversations import service as conversations
 from wrapupkit.emulator.conversations import timeline
 from wrapupkit.emulator.conversations.render import conversation_json
-from wrapupkit.emulator.core.errors import EmulatorError, bad_request
+from wrapupkit.emulator.core.errors import EmulatorError, bad_request, not_found
 from wrapupkit.emulator.core.jsonargs import call_with_json
 from wrapupkit.emulator.routing import service as routing
 
@@ -106,18 +106,33 @@ def seed(state: State, document: Mapping[str, Any]) -> dict[str, list[Any]]:
 def conversation_snapshot(state: State, conversation_id: str) -> dict[str, Any]:
     """What ``GET /api/v2/conversations/{id}`` returns right now."""
     with state.lock:
-        return conversation_json(conversations.get_conversation(state, conversation_id), state.rules)
+        return conversation_json(state, conversations.get_conversation(state, conversation_id))
 
 
-def stored_wrapup(state: State, conversation_id: str, participant_id: str | None = None) -> dict[str, Any]:
-    """The stored wrap-ups of one agent participant (first agent by default) and the write count."""
+def stored_wrapup(
+    state: State,
+    conversation_id: str,
+    participant_id: str | None = None,
+    communication_id: str | None = None,
+) -> dict[str, Any]:
+    """The stored wrap-ups of one agent or user leg (the first by default) and the write count.
+
+    With *communication_id*, those of that communication; else the leg's (see ``Participant.wrapup``).
+    """
     with state.lock:
         agent = conversations.agent(state, conversation_id, participant_id)
+        holder: Any = agent
+        if communication_id is not None:
+            holder = agent.communication(communication_id)
+            if holder is None:
+                raise not_found(f"Communication {communication_id} not found for participant {agent.id}")
         return {
             "participant_id": agent.id,
-            "wrapup": None if agent.wrapup is None else dict(agent.wrapup),
-            "provisional": None if agent.provisional is None else dict(agent.provisional),
-            "source": agent.wrapup_source,
+            "communication_id": communication_id or agent.comm.id,
+            "wrapup": None if holder.wrapup is None else dict(holder.wrapup),
+            "provisional": None if holder.provisional is None else dict(holder.provisional),
+            "source": holder.wrapup_source,
+            "acw": agent.comm.acw if communication_id is None else holder.acw,
             "writes": conversations.get_conversation(state, conversation_id).writes,
         }
 
