@@ -257,13 +257,21 @@ class Emulator:
 
     # -- inspection -------------------------------------------------------------------------------
 
-    def wrapup(self, conversation_id: str, participant_id: str | None = None) -> dict[str, Any] | None:
-        """The stored final wrap-up of an agent (first by default) as a ``Wrapup`` dict, or None."""
+    def wrapup(
+        self, conversation_id: str, participant_id: str | None = None, communication_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """The stored final wrap-up as a ``Wrapup`` dict, or None.
+
+        Args:
+            conversation_id: the conversation.
+            participant_id: the agent or user leg; None: the first one.
+            communication_id: one communication of that leg; None: the one carrying its
+                after-call work (else any with a wrap-up).
+        """
         self._tick()
-        found: dict[str, Any] | None = ops.stored_wrapup(self.state, conversation_id, participant_id)[
-            "wrapup"
-        ]
-        return found
+        found = ops.stored_wrapup(self.state, conversation_id, participant_id, communication_id)
+        result: dict[str, Any] | None = found["wrapup"]
+        return result
 
     def wrapup_writes(self, conversation_id: str) -> int:
         """How many wrap-up writes (POST or PATCH) the API accepted for this conversation."""

@@ -240,7 +240,7 @@ def outbound(user_id: str, queue_id: str | None = None, *, ring: float = 5.0, ta
     return Shape(
         legs=(
             Leg.agent(user_id, queue_id, connect=ring, disconnect=end, direction="outbound", purpose=purpose),
-            Leg.customer(connect=ring, disconnect=end, direction="outbound"),
+            Leg.customer(alert=0.0, connect=ring, disconnect=end, direction="outbound"),
         ),
     )
 

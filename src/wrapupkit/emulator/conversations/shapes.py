@@ -100,9 +100,9 @@ class Leg:
         disconnect: float | None = None,
         direction: str = "inbound",
         media: str | None = None,
+        alert: float | None = None,
     ) -> Leg:
-        """The customer: connected from *connect* (contacted first when outbound)."""
-        alert = connect if direction == "outbound" else None
+        """The customer: connected from *connect*; with *alert*, first contacted (outbound) or alerting."""
         comm = Comm(media=media, alert=alert, connect=connect, disconnect=disconnect, direction=direction)
         return cls(purpose="customer", comms=(comm,))
 
