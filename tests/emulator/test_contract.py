@@ -282,7 +282,7 @@ def _every_shape(org: Org, queue2: str, other: str) -> list[Any]:
         for media in ("call", "callback", "email", "message", "social", "video", "chat")
     ]
     built += [
-        shapes.blind_transfer_to_queue(user, other, queue, queue2),
+        shapes.blind_transfer(user, other, queue, to_queue_id=queue2),
         shapes.consult_transfer(user, other, queue, consult_call=True),
         shapes.conference(user, other, queue),
         shapes.reoffer(user, queue, offers=3, answered=1),

@@ -103,36 +103,39 @@ def test_acw_request_errors(
     assert (denied.status, denied.body["code"]) == (403, "missing.any.permissions")
 
 
-@pytest.mark.parametrize(("rule", "status"), [("accept", 202), (409, 409), (400, 400)])
-def test_skipped_write_rule(
-    emulator: Emulator, ids: dict[str, str], strict_api: Any, rule: Any, status: int
-) -> None:
-    """Rules.skipped_write decides a write while afterCallWork is skipped."""
-    emulator.rules.acw_not_requested = "skipped"
-    emulator.rules.skipped_write = rule
-    handle = emulator.add_conversation(user_id=ids["ada"], queue_id=ids["requested"])
+def _status_of_write(api: Any, handle: Any, code: str) -> int:
     try:
-        _post(strict_api, handle, ids["sale"])
-        got = 202
+        _post(api, handle, code)
     except ApiException as exc:
-        got = exc.status
-    assert got == status
+        return int(exc.status)
+    return 202
+
+
+@pytest.mark.parametrize("rule", [("accept", 202), (409, 409), (400, 400)])
+@pytest.mark.parametrize("shown", ["skipped", "notApplicable"])
+def test_write_rule_of_each_final_acw_state(
+    emulator: Emulator, ids: dict[str, str], strict_api: Any, shown: str, rule: tuple[Any, int]
+) -> None:
+    """Rules.skipped_write / not_applicable_write decide a write while afterCallWork shows that state."""
+    value, status = rule
+    emulator.rules.acw_not_requested = shown
+    setattr(emulator.rules, "skipped_write" if shown == "skipped" else "not_applicable_write", value)
+    handle = emulator.add_conversation(user_id=ids["ada"], queue_id=ids["requested"])
+    assert (
+        emulator.conversation_json(handle.id)["participants"][2]["calls"][0]["afterCallWork"]["state"]
+        == shown
+    )
+    assert _status_of_write(strict_api, handle, ids["sale"]) == status
     assert (emulator.wrapup(handle.id) is not None) == (status == 202)
 
 
-@pytest.mark.parametrize(("rule", "status"), [("accept", 202), (409, 409), (400, 400)])
-def test_not_applicable_write_rule(
-    emulator: Emulator, ids: dict[str, str], strict_api: Any, rule: Any, status: int
+def test_a_leg_without_wrapup_shows_not_applicable(
+    emulator: Emulator, ids: dict[str, str], strict_api: Any
 ) -> None:
-    """Rules.not_applicable_write decides a write while afterCallWork is notApplicable."""
-    emulator.rules.not_applicable_write = rule
+    """wrapup_required=False: notApplicable, and Rules.not_applicable_write applies to it too."""
+    emulator.rules.not_applicable_write = 409
     handle = emulator.add_conversation(user_id=ids["ada"], queue_id=ids["mandatory"], wrapup_required=False)
-    try:
-        _post(strict_api, handle, ids["sale"])
-        got = 202
-    except ApiException as exc:
-        got = exc.status
-    assert got == status
+    assert _status_of_write(strict_api, handle, ids["sale"]) == 409
 
 
 @pytest.mark.parametrize("status", [409, 400])
@@ -216,7 +219,7 @@ def test_acw_timeout_per_leg_queue(emulator: Emulator, fake_clock: FakeClock, id
         "Boxed", codes=[ids["sale"]], wrapup_prompt="MANDATORY_TIMEOUT", timeout_ms=5000
     )
     handle = emulator.add_shape(
-        shapes.blind_transfer_to_queue(ids["ada"], ids["bob"], ids["mandatory"], boxed)
+        shapes.blind_transfer(ids["ada"], ids["bob"], ids["mandatory"], to_queue_id=boxed)
     )
     fake_clock.advance(3600)
     ada, bob = handle.agent_legs

@@ -78,7 +78,7 @@ def test_blind_transfer_between_agents(
 
 def test_blind_transfer_to_a_queue(emulator: Emulator, people: People, conversations: Any) -> None:
     """Transferred to another queue: a second ACD leg, and the receiving agent's leg is in that queue."""
-    shape = shapes.blind_transfer_to_queue(people.ada, people.bob, people.queue, people.queue2)
+    shape = shapes.blind_transfer(people.ada, people.bob, people.queue, to_queue_id=people.queue2)
     handle = played(emulator, shape)
     conv = conversations.get_conversation(handle.id)
     assert [(p.purpose, p.queue_id) for p in conv.participants] == [

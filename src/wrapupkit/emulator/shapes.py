@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from wrapupkit.emulator.conversations.library import (
     blind_transfer,
-    blind_transfer_to_queue,
     callback_dial,
     conference,
     consult_transfer,
@@ -34,7 +33,6 @@ __all__ = [
     "Leg",
     "Shape",
     "blind_transfer",
-    "blind_transfer_to_queue",
     "callback_dial",
     "conference",
     "consult_transfer",

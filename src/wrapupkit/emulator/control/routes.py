@@ -80,7 +80,6 @@ SHAPES: dict[str, Callable[..., Shape]] = {
     fn.__name__.replace("_", "-"): fn
     for fn in (
         library.blind_transfer,
-        library.blind_transfer_to_queue,
         library.consult_transfer,
         library.conference,
         library.reoffer,

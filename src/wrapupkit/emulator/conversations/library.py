@@ -12,7 +12,6 @@ from wrapupkit.emulator.conversations.shapes import Comm, Leg, Shape
 
 __all__ = [
     "blind_transfer",
-    "blind_transfer_to_queue",
     "callback_dial",
     "conference",
     "consult_transfer",
@@ -40,52 +39,28 @@ def blind_transfer(
     to_user: str,
     queue_id: str,
     *,
+    to_queue_id: str | None = None,
     media: str = "call",
     ring: float = 2.0,
     talk: float = 30.0,
 ) -> Shape:
-    """A blind transfer from one agent to another (any media: an email or message too).
+    """A blind transfer to another agent, or through another queue (any media: an email or message too).
 
-    Legs: customer, ACD, first agent (ends ``transfer``), second agent (ends ``client``).
+    Legs: customer, ACD, first agent (ends ``transfer``), [ACD of *to_queue_id*,] second agent
+    (in *to_queue_id* when given, ends ``client``).
     """
     second = ring + talk
     end = second + ring + talk
+    target_queue = to_queue_id or queue_id
+    hop = [Leg.acd(to_queue_id, at=second)] if to_queue_id is not None else []
     return Shape(
         media=media,
         legs=(
             Leg.customer(disconnect=end),
             Leg.acd(queue_id),
             _hop(from_user, queue_id, start=0.0, ring=ring, talk=talk, end_type="transfer"),
-            _hop(to_user, queue_id, start=second, ring=ring, talk=talk, end_type="client"),
-        ),
-    )
-
-
-def blind_transfer_to_queue(
-    from_user: str,
-    to_user: str,
-    queue_id: str,
-    to_queue_id: str,
-    *,
-    media: str = "call",
-    ring: float = 2.0,
-    talk: float = 30.0,
-) -> Shape:
-    """A blind transfer to another queue, answered there by *to_user*.
-
-    Legs: customer, ACD (first queue), first agent (ends ``transfer``), ACD (second queue),
-    second agent (in the second queue).
-    """
-    second = ring + talk
-    end = second + ring + talk
-    return Shape(
-        media=media,
-        legs=(
-            Leg.customer(disconnect=end),
-            Leg.acd(queue_id),
-            _hop(from_user, queue_id, start=0.0, ring=ring, talk=talk, end_type="transfer"),
-            Leg.acd(to_queue_id, at=second),
-            _hop(to_user, to_queue_id, start=second, ring=ring, talk=talk, end_type="client"),
+            *hop,
+            _hop(to_user, target_queue, start=second, ring=ring, talk=talk, end_type="client"),
         ),
     )
 
