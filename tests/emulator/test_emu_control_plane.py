@@ -228,3 +228,27 @@ def test_acw_request_over_http(emulator: Emulator) -> None:
         emulator.conversation_json("c")["participants"][2]["calls"][0]["afterCallWork"]["state"] == "pending"
     )
     assert control(emulator, "POST", "/conversations/c/aftercallwork", body)[0] == 400  # no longer connected
+
+
+def test_seed_document_with_shapes(emulator: Emulator) -> None:
+    """A seed document's "shapes" are Shape fields; the result lists their handles."""
+    document = {
+        "users": [{"name": "Ada", "id": "u1"}],
+        "queues": [{"name": "Q", "id": "q1"}],
+        "shapes": [
+            {
+                "id": "s1",
+                "legs": [
+                    {"purpose": "customer", "comms": [{"alert": None, "connect": 0}]},
+                    {"user_id": "u1", "queue_id": "q1", "comms": [{"connect": None, "disconnect": 15}]},
+                ],
+            }
+        ],
+    }
+    result = emulator.seed(document)
+    assert [leg["purpose"] for leg in result["shapes"][0]["legs"]] == ["customer", "agent"]
+    emulator.advance(15)
+    agent = emulator.conversation_json("s1")["participants"][1]
+    assert agent["calls"][0]["disconnectType"] == "system"
+    assert "connectedTime" not in agent["calls"][0]
+    assert control(emulator, "POST", "/seed", {"shapes": [{"legs": []}]})[0] == 400

@@ -92,11 +92,6 @@ SHAPES: dict[str, Callable[..., Shape]] = {
 """``POST /__emulator__/shapes/{name}``: the ready-made shapes by route name (``blind-transfer`` ...)."""
 
 
-def _play_shape(state: State, payload: dict[str, Any]) -> Any:
-    """``POST /shapes``: the JSON object is a :class:`Shape`'s fields."""
-    return add_shape(state, call_with_json(Shape, payload)).to_json()
-
-
 def _played(helper: Callable[..., Shape]) -> Callable[..., Any]:
     """An operation ``(state, **helper_kwargs, id=None)`` that plays the helper's shape."""
 
@@ -164,7 +159,7 @@ def control_routes(url: Callable[[], str | None]) -> tuple[ControlRoute[State], 
         ControlRoute("POST", re.compile(CONTROL_PREFIX + "tokens"), token),
         _op("POST", "/tokens/expire", lambda state: state.auth.expire_tokens()),
         _op("POST", "/conversations", conversations.add_conversation, shape=_handle),
-        ControlRoute("POST", re.compile(CONTROL_PREFIX + "shapes"), _play_shape),
+        ControlRoute("POST", re.compile(CONTROL_PREFIX + "shapes"), ops.play_shape),
         *(_op("POST", f"/shapes/{name}", _played(fn), shape=_handle) for name, fn in SHAPES.items()),
         _op("POST", f"{conv}/aftercallwork", conversations.request_acw),
         _op("GET", conv, ops.conversation_snapshot, shape=_same),
