@@ -34,6 +34,11 @@ __all__ = [
 ]
 
 
+def _dropped(conv: Conversation, p: Participant) -> bool:
+    """Whether *p* was dropped before it was offered (``Emulator.disconnect``): its steps do nothing."""
+    return p not in conv.participants and p not in conv.upcoming
+
+
 def _appear(conv: Conversation, p: Participant, epoch: float) -> None:
     """Put a leg into the conversation the first time one of its communications has a step."""
     if p in conv.upcoming:
@@ -44,7 +49,7 @@ def _appear(conv: Conversation, p: Participant, epoch: float) -> None:
 
 def alert(state: State, conv: Conversation, at: float, *, p: Participant, comm: Communication) -> None:
     """The communication is offered: it appears in its initial state (alerting, dialing ...)."""
-    if comm.ended or comm.answered:
+    if comm.ended or comm.answered or _dropped(conv, p):
         return
     _appear(conv, p, state.epoch(at))
     comm.state = comm.initial_state
@@ -52,7 +57,7 @@ def alert(state: State, conv: Conversation, at: float, *, p: Participant, comm: 
 
 def connect(state: State, conv: Conversation, at: float, *, p: Participant, comm: Communication) -> None:
     """The communication is answered."""
-    if comm.ended:
+    if comm.ended or _dropped(conv, p):
         return
     epoch = state.epoch(at)
     _appear(conv, p, epoch)
@@ -79,7 +84,7 @@ def disconnect(
     kind: str | None = None,
 ) -> None:
     """End a communication at monotonic *at* (*kind*: its ``disconnectType``; None: the default)."""
-    if comm.ended:
+    if comm.ended or _dropped(conv, p):
         return
     epoch = state.epoch(at)
     _appear(conv, p, epoch)
