@@ -9,29 +9,20 @@ For each GET route the raw JSON is (1) walked key by key against the declared mo
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import PureCloudPlatformClientV2 as sdk
 import pytest
+from contract_helpers import assert_contract, declared_type
 from emulator_helpers import Org, raw_request, wrapup_input
+from websockets.sync.client import connect
 
-from wrapupkit.emulator import ConversationHandle, Emulator
+from wrapupkit.emulator import ConversationHandle, Emulator, Leg, Shape, shapes
 from wrapupkit.emulator.conversations.wrapups import PARTICIPANT_REQUEST_KEYS, WRAPUP_INPUT_KEYS, write_wrapup
 from wrapupkit.testing import FakeClock
 
 
-PRIMITIVES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "int": (int,),
-    "float": (int, float),
-    "bool": (bool,),
-    "datetime": (str,),
-    "date": (str,),
-    "object": (object,),
-}
 MEDIA = ["call", "callback", "email", "message", "social", "video", "cobrowsesession", "screenshare", "chat"]
 COMM_SEGMENTS = [
     "calls",
@@ -45,70 +36,6 @@ COMM_SEGMENTS = [
 ]
 SEGMENT_MEDIA = dict(zip(COMM_SEGMENTS, MEDIA, strict=False))
 PARTICIPANT_SEGMENTS = ["calls", "callbacks", "emails", "messages", "cobrowsesessions"]
-
-
-def check_keys(data: Any, type_name: str, path: str = "$") -> None:
-    """Every key in *data* exists in the model *type_name* (recursively, following swagger_types)."""
-    if type_name.startswith("list["):
-        assert isinstance(data, list), path
-        for index, item in enumerate(data):
-            check_keys(item, type_name[5:-1], f"{path}[{index}]")
-        return
-    if type_name.startswith("dict("):
-        assert isinstance(data, dict), path
-        inner = type_name[type_name.index(",") + 1 : -1].strip()
-        for key, value in data.items():
-            check_keys(value, inner, f"{path}.{key}")
-        return
-    if type_name in PRIMITIVES:
-        assert isinstance(data, PRIMITIVES[type_name]), f"{path}: {data!r} is not {type_name}"
-        assert not (type_name == "int" and isinstance(data, bool)), path
-        return
-    model = getattr(sdk, type_name)()
-    by_json_key = {json_key: attr for attr, json_key in model.attribute_map.items()}
-    assert isinstance(data, dict), f"{path}: expected a {type_name} object"
-    for key, value in data.items():
-        assert key in by_json_key, f"{path}.{key} is not a key of {type_name}"
-        check_keys(value, model.swagger_types[by_json_key[key]], f"{path}.{key}")
-
-
-def outdated_values(obj: Any, path: str = "$") -> list[str]:
-    """Paths in a deserialised model tree holding the SDK's unknown-enum marker."""
-    if isinstance(obj, str):
-        return [path] if obj == "outdated_sdk_version" else []
-    if isinstance(obj, list):
-        return [p for i, item in enumerate(obj) for p in outdated_values(item, f"{path}[{i}]")]
-    if isinstance(obj, dict):
-        return [p for k, v in obj.items() for p in outdated_values(v, f"{path}.{k}")]
-    if hasattr(obj, "swagger_types"):
-        return [
-            p for attr in obj.swagger_types for p in outdated_values(getattr(obj, attr), f"{path}.{attr}")
-        ]
-    return []
-
-
-@dataclass
-class _Response:
-    data: str
-
-    def getheader(self, name: str, default: str | None = None) -> str | None:
-        return "application/json" if name.lower() == "content-type" else default
-
-
-def assert_contract(text: str, type_name: str) -> Any:
-    """Check keys, deserialise with the SDK, and find no outdated enum values; returns the model."""
-    check_keys(json.loads(text), type_name)
-    model = sdk.ApiClient().deserialize(_Response(text), type_name)
-    assert outdated_values(model) == []
-    return model
-
-
-def declared_type(api_class: type, method: str) -> str:
-    """The response_type the SDK method declares (read from its source)."""
-    source = inspect.getsource(getattr(api_class, method))
-    marker = "response_type='"
-    start = source.index(marker) + len(marker)
-    return source[start : source.index("'", start)]
 
 
 @pytest.fixture(name="zoo")
@@ -345,3 +272,108 @@ def test_a_fully_populated_sdk_wrapup_is_accepted_under_reject(
     request.wrapup = body
     conversations.patch_conversation_participant(handle.id, handle.agent_participant_id, request)
     assert emulator.wrapup_writes(handle.id) == 2
+
+
+def _every_shape(org: Org, queue2: str, other: str) -> list[Any]:
+    """Every ready-made shape, in every media they take, plus builder-only states (alerting, skipped)."""
+    user, queue = org.user, org.queue
+    built = [
+        shapes.blind_transfer(user, other, queue, media=media)
+        for media in ("call", "callback", "email", "message", "social", "video", "chat")
+    ]
+    built += [
+        shapes.blind_transfer(user, other, queue, to_queue_id=queue2),
+        shapes.consult_transfer(user, other, queue, consult_call=True),
+        shapes.conference(user, other, queue),
+        shapes.reoffer(user, queue, offers=3, answered=1),
+        shapes.transfer_back(user, other, queue),
+        shapes.callback_dial(user, queue),
+        shapes.outbound(user, queue),
+        shapes.outbound(user),
+        shapes.direct_call(user, other, wrapup_required=True),
+        shapes.reoffer(user, queue, offers=2, answered=None, media="email"),
+        Shape(legs=[Leg.customer(), Leg.agent(user, queue, connect=None)]),  # alerting for ever
+        Shape(legs=[Leg.customer(disconnect=5), Leg.agent(user, queue, disconnect=5, ui_skip=1.0)]),
+    ]
+    return built
+
+
+@pytest.mark.parametrize("level", ["participant", "communication"])
+def test_every_shape_matches_the_sdk_models(
+    emulator: Emulator, org: Org, fake_clock: FakeClock, level: str
+) -> None:
+    """Every shape at every step: GET conversation (and calls) JSON deserialises into the SDK models."""
+    emulator.rules.acw_level = level
+    emulator.rules.acw_not_requested = "skipped"
+    queue2 = emulator.add_queue("Requested", codes=[org.codes["Sale"]], wrapup_prompt="AGENT_REQUESTED")
+    other = emulator.add_user("Bob")
+    handles = [emulator.add_shape(shape) for shape in _every_shape(org, queue2, other)]
+    token = emulator.issue_token()
+    for _step in range(12):
+        for handle in handles:
+            text = raw_request(emulator, "GET", f"/api/v2/conversations/{handle.id}", token=token).text
+            assert_contract(text, "Conversation")
+            calls = raw_request(emulator, "GET", f"/api/v2/conversations/calls/{handle.id}", token=token)
+            if calls.status == 200:
+                assert_contract(calls.text, "CallConversation")
+        fake_clock.advance(7)
+    states = {
+        c.get("afterCallWork", {}).get("state")
+        for h in handles
+        for p in emulator.conversation_json(h.id)["participants"]
+        for array in ("calls", "callbacks", "emails", "messages")
+        for c in p.get(array, [])
+    }
+    assert {"pending", "notApplicable", "skipped", None} <= states
+
+
+def test_every_shape_event_matches_the_sdk_event_models(
+    emulator: Emulator, org: Org, fake_clock: FakeClock
+) -> None:
+    """User-, queue- and detail-topic events of every shape deserialise into their SDK event models."""
+    queue2 = emulator.add_queue("Other", codes=[org.codes["Sale"]], wrapup_prompt="MANDATORY_TIMEOUT")
+    other = emulator.add_user("Bob")
+    api = sdk.ApiClient(host=emulator.url)
+    api.get_client_credentials_token(emulator.client_id, emulator.client_secret)
+    notifications = sdk.NotificationsApi(api)
+    channel = notifications.post_notifications_channels()
+    shaped = [
+        Shape(legs=s.legs, media=s.media, id=f"c{i}") for i, s in enumerate(_every_shape(org, queue2, other))
+    ]
+    names = [f"v2.users.{org.user}.conversations", f"v2.users.{other}.conversations"]
+    names += [f"v2.routing.queues.{q}.conversations" for q in (org.queue, queue2)]
+    names += [
+        f"v2.detail.events.conversation.{s.id}.{kind}"
+        for s in shaped
+        for kind in ("user.end", "acw", "wrapup")
+    ]
+    topics = []
+    for name in names:
+        entry = sdk.ChannelTopic()
+        entry.id = name
+        topics.append(entry)
+    notifications.put_notifications_channel_subscriptions(channel.id, topics)
+    models = {
+        "conversations": "ConversationEventTopicConversation",
+        "user.end": "UserEndDetailEventTopicUserEndEvent",
+        "acw": "AcwDetailEventTopicAfterCallWorkEvent",
+        "wrapup": "WrapupDetailEventTopicWrapupEvent",
+    }
+    seen: set[str] = set()
+    with connect(channel.connect_uri, proxy=None, open_timeout=5, close_timeout=1) as ws:
+        for shape in shaped:
+            emulator.add_shape(shape)
+        fake_clock.advance(3600)
+        while True:
+            try:
+                event = json.loads(ws.recv(timeout=0.5))
+            except TimeoutError:
+                break
+            name = event["topicName"]
+            kind = next(k for k in models if name.endswith("." + k))
+            model = models[kind]
+            if name.startswith("v2.routing.queues."):
+                model = "QueueConversationEventTopicConversation"
+            assert_contract(json.dumps(event["eventBody"]), model)
+            seen.add(kind)
+    assert seen == set(models)

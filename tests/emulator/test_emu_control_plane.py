@@ -197,3 +197,58 @@ def test_control_errors_are_error_bodies(
     assert got == status
     assert error["status"] == status
     assert error["contextId"]
+
+
+def test_control_json_is_checked_against_the_operation_signature(emulator: Emulator) -> None:
+    """A control body is the operation's keyword arguments: unknown keys and wrong types are 400s."""
+    status, error = control(emulator, "POST", "/codes", {"name": "Sale", "colour": "red"})
+    assert (status, error["message"]) == (400, "unknown field(s): colour")
+    status, error = control(emulator, "POST", "/queues", {"name": "Q", "timeout_ms": "soon"})
+    assert (status, error["message"]) == (400, "timeout_ms must be an integer")
+    status, error = control(emulator, "POST", "/queues", {"name": "Q", "codes": "a,b"})
+    assert (status, error["message"]) == (400, "codes must be a list")
+    status, error = control(emulator, "POST", "/notifications/settings", {"max_topics": 0})
+    assert status == 400
+    assert emulator.state.codes == {}
+
+
+def test_acw_request_over_http(emulator: Emulator) -> None:
+    """POST /conversations/{id}/aftercallwork is Emulator.request_acw (only while connected)."""
+    emulator.add_user("U", id="u")
+    queue = emulator.add_queue("Q", wrapup_prompt="AGENT_REQUESTED")
+    handle = emulator.add_conversation(user_id="u", queue_id=queue, disconnect_after=None, id="c")
+    body = {
+        "participant_id": handle.agent_participant_id,
+        "communication_id": handle.agent_communication_id,
+        "required": True,
+    }
+    assert control(emulator, "POST", "/conversations/c/aftercallwork", body)[0] == 200
+    emulator.disconnect("c")
+    assert (
+        emulator.conversation_json("c")["participants"][2]["calls"][0]["afterCallWork"]["state"] == "pending"
+    )
+    assert control(emulator, "POST", "/conversations/c/aftercallwork", body)[0] == 400  # no longer connected
+
+
+def test_seed_document_with_shapes(emulator: Emulator) -> None:
+    """A seed document's "shapes" are Shape fields; the result lists their handles."""
+    document = {
+        "users": [{"name": "Ada", "id": "u1"}],
+        "queues": [{"name": "Q", "id": "q1"}],
+        "shapes": [
+            {
+                "id": "s1",
+                "legs": [
+                    {"purpose": "customer", "comms": [{"alert": None, "connect": 0}]},
+                    {"user_id": "u1", "queue_id": "q1", "comms": [{"connect": None, "disconnect": 15}]},
+                ],
+            }
+        ],
+    }
+    result = emulator.seed(document)
+    assert [leg["purpose"] for leg in result["shapes"][0]["legs"]] == ["customer", "agent"]
+    emulator.advance(15)
+    agent = emulator.conversation_json("s1")["participants"][1]
+    assert agent["calls"][0]["disconnectType"] == "system"
+    assert "connectedTime" not in agent["calls"][0]
+    assert control(emulator, "POST", "/seed", {"shapes": [{"legs": []}]})[0] == 400

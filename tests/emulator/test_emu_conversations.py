@@ -122,16 +122,17 @@ def test_queue_acw_prompt_maps_to_participant_prompt(
     assert agent.wrapup_timeout_ms == timeout_ms
 
 
-def test_queueless_conversation_has_no_queue_fields(emulator: Emulator, org: Org, conversations: Any) -> None:
-    """Without a queue the agent has no queueId, no wrapupPrompt and the ACD has no queue."""
+def test_queueless_conversation_is_a_direct_call(emulator: Emulator, org: Org, conversations: Any) -> None:
+    """Without a queue it is a direct call: the user's leg has purpose user, no queue fields, no ACD leg."""
     handle = emulator.add_conversation(user_id=org.user)
     conv = conversations.get_conversation(handle.id)
-    agent = next(p for p in conv.participants if p.purpose == "agent")
-    acd = next(p for p in conv.participants if p.purpose == "acd")
-    assert agent.queue_id is None
-    assert agent.wrapup_prompt is None
-    assert acd.queue_id is None
+    assert [p.purpose for p in conv.participants] == ["customer", "user"]
+    user = conv.participants[1]
+    assert (user.id, user.user_id) == (handle.agent_participant_id, org.user)
+    assert user.queue_id is None
+    assert user.wrapup_prompt is None
     assert handle.queue_id is None
+    assert handle.acd_participant_id is None
 
 
 def test_extra_agents_get_their_own_users_and_ids(emulator: Emulator, org: Org, conversations: Any) -> None:

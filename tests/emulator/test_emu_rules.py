@@ -28,6 +28,13 @@ def test_defaults_follow_the_spec() -> None:
     """Rules() defaults are the genesys-api.md §2.3 emulator defaults."""
     assert Rules().as_dict() == {
         "early_write": "accept",
+        "acw_level": "participant",
+        "acw_not_requested": "notApplicable",
+        "acw_gap_seconds": 0.0,
+        "acw_gap_write": 409,
+        "skipped_write": "accept",
+        "not_applicable_write": "accept",
+        "unanswered_write": 400,
         "acw_gap": "unknown",
         "code_not_in_queue_status": 400,
         "wrong_media_status": 400,

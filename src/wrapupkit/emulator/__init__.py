@@ -20,7 +20,8 @@ itself (see docs/emulator.md for the supported endpoints and modelled behaviours
 from __future__ import annotations
 
 from wrapupkit.emulator._emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, Emulator
-from wrapupkit.emulator.conversations.models import ConversationHandle
+from wrapupkit.emulator.conversations.handles import CommHandle, ConversationHandle, LegHandle, ShapeHandle
+from wrapupkit.emulator.conversations.shapes import Comm, Leg, Shape
 from wrapupkit.emulator.core.errors import EmulatorError
 from wrapupkit.emulator.core.faults import RecordedRequest
 from wrapupkit.emulator.core.rules import Rules
@@ -31,9 +32,15 @@ __all__ = [
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
     "TIMEOUT_CODE",
+    "Comm",
+    "CommHandle",
     "ConversationHandle",
     "Emulator",
     "EmulatorError",
+    "Leg",
+    "LegHandle",
     "RecordedRequest",
     "Rules",
+    "Shape",
+    "ShapeHandle",
 ]

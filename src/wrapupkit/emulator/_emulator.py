@@ -12,12 +12,14 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from wrapupkit import Clock, SystemClock
 from wrapupkit.emulator._state import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, State
 from wrapupkit.emulator.auth import handlers as auth_api
+from wrapupkit.emulator.auth.service import Auth
 from wrapupkit.emulator.control import operations as ops
 from wrapupkit.emulator.control.routes import control_routes
 from wrapupkit.emulator.conversations import events as conversation_events
 from wrapupkit.emulator.conversations import handlers as conversation_api
 from wrapupkit.emulator.conversations import service as conversations
 from wrapupkit.emulator.conversations import timeline
+from wrapupkit.emulator.conversations.build import add_shape
 from wrapupkit.emulator.core.faults import Faults, RecordedRequest
 from wrapupkit.emulator.core.pipeline import Pipeline
 from wrapupkit.emulator.core.rules import Rules
@@ -62,6 +64,10 @@ def _delegate(
 
 def _state(emulator: Emulator) -> State:
     return emulator.state
+
+
+def _auth(emulator: Emulator) -> Auth:
+    return emulator.state.auth
 
 
 def _faults(emulator: Emulator) -> Faults:
@@ -214,7 +220,10 @@ class Emulator:
     add_code = _delegate(_state, routing.add_code)
     add_queue = _delegate(_state, routing.add_queue)
     add_user = _delegate(_state, routing.add_user)
+    add_client = _delegate(_auth, Auth.add_client)
     add_conversation = _delegate(_state, conversations.add_conversation)
+    add_shape = _delegate(_state, add_shape)
+    request_acw = _delegate(_state, conversations.request_acw)
     disconnect = _delegate(_state, conversations.disconnect)
     apply_ui_wrapup = _delegate(_state, conversations.apply_ui_wrapup)
 
@@ -226,18 +235,6 @@ class Emulator:
     def set_queue_codes(self, queue_id: str, code_ids: Iterable[str]) -> None:
         """Replace a queue's wrap-up code set."""
         routing.set_queue_codes(self.state, queue_id, code_ids)
-
-    def add_client(
-        self,
-        client_id: str,
-        client_secret: str,
-        *,
-        permissions: Iterable[str] | None = None,
-        token_ttl: int = 86400,
-    ) -> None:
-        """Add an OAuth client-credentials client; *permissions* None means all."""
-        perms = None if permissions is None else list(permissions)
-        ops.add_client(self.state, client_id, client_secret, permissions=perms, token_ttl=token_ttl)
 
     def issue_token(self, *, permissions: Iterable[str] | None = None, ttl: float = 86400) -> str:
         """Mint a bearer token directly (no OAuth round trip)."""
@@ -254,13 +251,21 @@ class Emulator:
 
     # -- inspection -------------------------------------------------------------------------------
 
-    def wrapup(self, conversation_id: str, participant_id: str | None = None) -> dict[str, Any] | None:
-        """The stored final wrap-up of an agent (first by default) as a ``Wrapup`` dict, or None."""
+    def wrapup(
+        self, conversation_id: str, participant_id: str | None = None, communication_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """The stored final wrap-up as a ``Wrapup`` dict, or None.
+
+        Args:
+            conversation_id: the conversation.
+            participant_id: the agent or user leg; None: the first one.
+            communication_id: one communication of that leg; None: the one carrying its
+                after-call work (else any with a wrap-up).
+        """
         self._tick()
-        found: dict[str, Any] | None = ops.stored_wrapup(self.state, conversation_id, participant_id)[
-            "wrapup"
-        ]
-        return found
+        found = ops.stored_wrapup(self.state, conversation_id, participant_id, communication_id)
+        result: dict[str, Any] | None = found["wrapup"]
+        return result
 
     def wrapup_writes(self, conversation_id: str) -> int:
         """How many wrap-up writes (POST or PATCH) the API accepted for this conversation."""

@@ -16,8 +16,10 @@ from wrapupkit.emulator._state import State
 from wrapupkit.emulator.auth.models import Token
 from wrapupkit.emulator.conversations import service as conversations
 from wrapupkit.emulator.conversations import timeline
+from wrapupkit.emulator.conversations.build import add_shape
 from wrapupkit.emulator.conversations.render import conversation_json
-from wrapupkit.emulator.core.errors import EmulatorError, bad_request
+from wrapupkit.emulator.conversations.shapes import Shape
+from wrapupkit.emulator.core.errors import EmulatorError, bad_request, not_found
 from wrapupkit.emulator.core.jsonargs import call_with_json
 from wrapupkit.emulator.routing import service as routing
 
@@ -28,6 +30,7 @@ __all__ = [
     "conversation_snapshot",
     "info",
     "issue_token",
+    "play_shape",
     "requests",
     "seed",
     "set_rules",
@@ -70,23 +73,34 @@ def token_json(token: Token, ttl: float) -> dict[str, Any]:
     return {"access_token": token.value, "token_type": "bearer", "expires_in": round(ttl)}
 
 
-def _seed_steps() -> list[tuple[str, Callable[..., Any], Callable[[Any], Any]]]:
+def play_shape(state: State, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Play the :class:`Shape` whose fields *fields* holds (JSON); returns the handle's JSON."""
+    return add_shape(state, call_with_json(Shape, fields)).to_json()
+
+
+def _operation(operation: Callable[..., Any], shape: Callable[[Any], Any]) -> Callable[[State, Any], Any]:
+    return lambda state, item: shape(call_with_json(operation, item, bound=(state,)))
+
+
+def _seed_steps() -> list[tuple[str, Callable[[State, Any], Any]]]:
     return [
-        ("codes", routing.add_code, lambda i: {"id": i}),
-        ("users", routing.add_user, lambda i: {"id": i}),
-        ("queues", routing.add_queue, lambda i: {"id": i}),
-        ("clients", add_client, lambda r: r),
-        ("conversations", conversations.add_conversation, lambda h: h.to_json()),
+        ("codes", _operation(routing.add_code, lambda i: {"id": i})),
+        ("users", _operation(routing.add_user, lambda i: {"id": i})),
+        ("queues", _operation(routing.add_queue, lambda i: {"id": i})),
+        ("clients", _operation(add_client, lambda r: r)),
+        ("conversations", _operation(conversations.add_conversation, lambda h: h.to_json())),
+        ("shapes", play_shape),
     ]
 
 
 def seed(state: State, document: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """Apply a seed document ``{"rules", "codes", "users", "queues", "clients", "conversations"}``.
+    """Apply a seed document ``{"rules", "codes", "users", "queues", "clients", "conversations", "shapes"}``.
 
-    Each item is the JSON form of one seeding call (the keyword arguments of ``add_code`` ...).
+    Each item is the JSON form of one seeding call (the keyword arguments of ``add_code`` ...; a
+    :class:`Shape`'s fields for ``shapes``).
     """
     steps = _seed_steps()
-    unknown = sorted(set(document) - {"rules", *(key for key, _, _ in steps)})
+    unknown = sorted(set(document) - {"rules", *(key for key, _ in steps)})
     if unknown:
         raise bad_request(f"unknown seed section(s): {', '.join(unknown)}")
     if "rules" in document:
@@ -95,29 +109,44 @@ def seed(state: State, document: Mapping[str, Any]) -> dict[str, list[Any]]:
             raise bad_request("rules must be an object")
         set_rules(state, rules)
     result: dict[str, list[Any]] = {}
-    for key, operation, shape in steps:
+    for key, run in steps:
         items = document.get(key, [])
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             raise bad_request(f"{key} must be a list of objects")
-        result[key] = [shape(call_with_json(operation, item, bound=(state,))) for item in items]
+        result[key] = [run(state, item) for item in items]
     return result
 
 
 def conversation_snapshot(state: State, conversation_id: str) -> dict[str, Any]:
     """What ``GET /api/v2/conversations/{id}`` returns right now."""
     with state.lock:
-        return conversation_json(conversations.get_conversation(state, conversation_id), state.rules)
+        return conversation_json(state, conversations.get_conversation(state, conversation_id))
 
 
-def stored_wrapup(state: State, conversation_id: str, participant_id: str | None = None) -> dict[str, Any]:
-    """The stored wrap-ups of one agent participant (first agent by default) and the write count."""
+def stored_wrapup(
+    state: State,
+    conversation_id: str,
+    participant_id: str | None = None,
+    communication_id: str | None = None,
+) -> dict[str, Any]:
+    """The stored wrap-ups of one agent or user leg (the first by default) and the write count.
+
+    With *communication_id*, those of that communication; else the leg's (see ``Participant.wrapup``).
+    """
     with state.lock:
         agent = conversations.agent(state, conversation_id, participant_id)
+        holder: Any = agent
+        if communication_id is not None:
+            holder = agent.communication(communication_id)
+            if holder is None:
+                raise not_found(f"Communication {communication_id} not found for participant {agent.id}")
         return {
             "participant_id": agent.id,
-            "wrapup": None if agent.wrapup is None else dict(agent.wrapup),
-            "provisional": None if agent.provisional is None else dict(agent.provisional),
-            "source": agent.wrapup_source,
+            "communication_id": communication_id or agent.comm.id,
+            "wrapup": None if holder.wrapup is None else dict(holder.wrapup),
+            "provisional": None if holder.provisional is None else dict(holder.provisional),
+            "source": holder.wrapup_source,
+            "acw": agent.comm.acw if communication_id is None else holder.acw,
             "writes": conversations.get_conversation(state, conversation_id).writes,
         }
 

@@ -8,13 +8,20 @@ arguments) becomes its keyword arguments through
 
 from __future__ import annotations
 
+import inspect
 import re
+import typing
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from wrapupkit.emulator._state import State
 from wrapupkit.emulator.control import operations as ops
+from wrapupkit.emulator.conversations import library
 from wrapupkit.emulator.conversations import service as conversations
+from wrapupkit.emulator.conversations.build import add_shape
+from wrapupkit.emulator.conversations.shapes import Shape
 from wrapupkit.emulator.core.faults import Faults
 from wrapupkit.emulator.core.jsonargs import call_with_json
 from wrapupkit.emulator.core.pipeline import CONTROL_PREFIX, ControlRoute
@@ -24,7 +31,7 @@ from wrapupkit.emulator.notifications.hub import NotificationHub
 from wrapupkit.emulator.routing import service as routing
 
 
-__all__ = ["control_routes"]
+__all__ = ["SHAPES", "control_routes"]
 
 
 def _empty(_result: Any) -> Any:
@@ -63,6 +70,43 @@ def _with_id(result: Any) -> Any:
 
 def _sockets(result: Any) -> Any:
     return {"sockets": result}
+
+
+def _handle(handle: Any) -> Any:
+    return handle.to_json()
+
+
+SHAPES: dict[str, Callable[..., Shape]] = {
+    fn.__name__.replace("_", "-"): fn
+    for fn in (
+        library.blind_transfer,
+        library.consult_transfer,
+        library.conference,
+        library.reoffer,
+        library.transfer_back,
+        library.callback_dial,
+        library.outbound,
+        library.direct_call,
+    )
+}
+"""``POST /__emulator__/shapes/{name}``: the ready-made shapes by route name (``blind-transfer`` ...)."""
+
+
+def _played(helper: Callable[..., Shape]) -> Callable[..., Any]:
+    """An operation ``(state, **helper_kwargs, id=None)`` that plays the helper's shape."""
+
+    def play(state: State, *args: Any, id: str | None = None, **kwargs: Any) -> Any:
+        shape = helper(*args, **kwargs)
+        return add_shape(state, attrs.evolve(shape, id=id) if id is not None else shape)
+
+    signature = inspect.signature(helper)
+    state_param = inspect.Parameter("state", inspect.Parameter.POSITIONAL_ONLY)
+    id_param = inspect.Parameter("id", inspect.Parameter.KEYWORD_ONLY, default=None, annotation="str | None")
+    play.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[state_param, *signature.parameters.values(), id_param]
+    )
+    play.__annotations__ = {**typing.get_type_hints(helper), "id": str | None}
+    return play
 
 
 def _notification_routes() -> list[ControlRoute[State]]:
@@ -114,7 +158,10 @@ def control_routes(url: Callable[[], str | None]) -> tuple[ControlRoute[State], 
         _op("POST", "/clients", ops.add_client, shape=_same),
         ControlRoute("POST", re.compile(CONTROL_PREFIX + "tokens"), token),
         _op("POST", "/tokens/expire", lambda state: state.auth.expire_tokens()),
-        _op("POST", "/conversations", conversations.add_conversation, shape=lambda h: h.to_json()),
+        _op("POST", "/conversations", conversations.add_conversation, shape=_handle),
+        ControlRoute("POST", re.compile(CONTROL_PREFIX + "shapes"), ops.play_shape),
+        *(_op("POST", f"/shapes/{name}", _played(fn), shape=_handle) for name, fn in SHAPES.items()),
+        _op("POST", f"{conv}/aftercallwork", conversations.request_acw),
         _op("GET", conv, ops.conversation_snapshot, shape=_same),
         _op("GET", f"{conv}/wrapup", ops.stored_wrapup, shape=_same),
         _op("POST", f"{conv}/disconnect", conversations.disconnect),

@@ -1,7 +1,10 @@
 """Conversation events for the notification service: bodies, their topics, and publishing.
 
-Only keys of the SDK 269 event models (``ConversationEventTopicConversation`` and its queue twin)
-are written; ``tests/emulator/test_emu_notifications.py`` deserialises them with those models.
+Each change publishes the conversation on ``v2.users.{id}.conversations`` and
+``v2.routing.queues.{id}.conversations`` (only keys of ``ConversationEventTopicConversation`` and
+its queue twin), then the detail events the change caused on
+``v2.detail.events.conversation.{id}.user.end`` / ``.acw`` / ``.wrapup``.  The contract tests
+deserialise every body with its SDK model.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ _PARTICIPANT_KEYS = frozenset(
         "name",
         "queueId",
         "purpose",
+        "consultParticipantId",
         "wrapupRequired",
+        "wrapupExpected",
         "wrapupPrompt",
         "wrapupTimeoutMs",
         "wrapup",
@@ -90,12 +95,15 @@ def topics_of(body: dict[str, Any]) -> set[str]:
 
 
 def publish(state: State, conversation_id: str) -> None:
-    """A change listener: publish the conversation's event on its user and queue topics."""
-    if not state.notifications.listening():
-        return
+    """A change listener: publish the conversation's events on their topics (drains its outbox)."""
     with state.lock:
         conv = state.conversations.get(conversation_id)
         if conv is None:
             return
-        body = event_body(conversation_json(conv, state.rules))
-    state.notifications.publish((topic, body) for topic in sorted(topics_of(body)))
+        outbox, conv.outbox = conv.outbox, []
+        if not state.notifications.listening():
+            return
+        body = event_body(conversation_json(state, conv, event=True))
+    events = [(topic, body) for topic in sorted(topics_of(body))]
+    events += [(f"v2.detail.events.conversation.{conv.id}.{e.topic}", e.body) for e in outbox]
+    state.notifications.publish(events)

@@ -10,6 +10,7 @@ from wrapupkit.emulator._state import State
 from wrapupkit.emulator.conversations import wrapups
 from wrapupkit.emulator.conversations.render import call_conversation_json, conversation_json
 from wrapupkit.emulator.conversations.service import get_conversation as find_conversation
+from wrapupkit.emulator.conversations.service import request_acw
 from wrapupkit.emulator.core.errors import EmulatorError, bad_request
 from wrapupkit.emulator.core.http import Request, Response
 from wrapupkit.emulator.core.media import segment_pattern
@@ -23,16 +24,15 @@ __all__ = ["ROUTES"]
 def get_conversation(state: State, _req: Request, args: dict[str, str]) -> Response:
     with state.lock:
         conv = find_conversation(state, args["cid"])
-        return Response.json(200, conversation_json(conv, state.rules))
+        return Response.json(200, conversation_json(state, conv))
 
 
 def get_call_conversation(state: State, _req: Request, args: dict[str, str]) -> Response:
     with state.lock:
         conv = find_conversation(state, args["cid"])
-        if conv.media != "call":
+        if not any(c.media == "call" for p in conv.participants + conv.upcoming for c in p.communications):
             raise EmulatorError(404, "not.found", f"Call conversation {conv.id} not found")
-        names = {u.id: u.name for u in state.users.values()}
-        return Response.json(200, call_conversation_json(conv, names))
+        return Response.json(200, call_conversation_json(state, conv))
 
 
 def post_wrapup(state: State, req: Request, args: dict[str, str]) -> Response:
@@ -45,6 +45,16 @@ def post_wrapup(state: State, req: Request, args: dict[str, str]) -> Response:
 def patch_participant(state: State, req: Request, args: dict[str, str]) -> Response:
     wrapups.patch_participant(state, args["cid"], args["pid"], args.get("seg"), req.json())
     return Response.empty(202)
+
+
+def patch_aftercallwork(state: State, req: Request, args: dict[str, str]) -> Response:
+    """PATCH …/aftercallwork/{cid}/participants/{pid}/communications/{mid} with ``AfterCallWorkUpdate``."""
+    body = req.json()
+    if not isinstance(body, dict) or not isinstance(body.get("afterCallWorkRequired"), bool):
+        raise bad_request("afterCallWorkRequired (boolean) is required.")
+    required = body["afterCallWorkRequired"]
+    request_acw(state, args["cid"], args["pid"], args["mid"], required)
+    return Response.json(202, {"afterCallWorkRequired": required})
 
 
 def _bool_param(req: Request, name: str) -> bool:
@@ -100,4 +110,10 @@ ROUTES: tuple[ApiRoute[State], ...] = (
         any_of=(*PATCH_PERMISSIONS, "conversation:email:park"),
     ),
     route("PATCH", f"{_MEDIA_CONV}{_PART}", patch_participant, any_of=PATCH_PERMISSIONS),
+    route(
+        "PATCH",
+        f"/api/v2/conversations/aftercallwork/(?P<cid>{ID}){_PART}/communications/(?P<mid>{ID})",
+        patch_aftercallwork,
+        any_of=(WRAPUP,),
+    ),
 )

@@ -1,19 +1,17 @@
-"""Conversation operations on the state: seeding, disconnect, UI wrap-ups, lookups (moto's models.py)."""
+"""Conversation operations on the state: seeding, disconnect, UI wrap-ups, ACW requests, lookups."""
 
 from __future__ import annotations
 
-from wrapupkit.emulator._state import State, new_id
-from wrapupkit.emulator.conversations import timeline as tl
-from wrapupkit.emulator.conversations.models import (
-    Conversation,
-    ConversationHandle,
-    Participant,
-    new_participant,
-)
+from wrapupkit.emulator._state import State
+from wrapupkit.emulator.conversations import steps
+from wrapupkit.emulator.conversations.build import add_shape
+from wrapupkit.emulator.conversations.handles import ConversationHandle
+from wrapupkit.emulator.conversations.models import Communication, Conversation, Participant
+from wrapupkit.emulator.conversations.shapes import Comm, Leg, Shape
+from wrapupkit.emulator.conversations.timeline import tick
 from wrapupkit.emulator.core.errors import EmulatorError, bad_request, not_found
 from wrapupkit.emulator.core.media import MEDIA
 from wrapupkit.emulator.routing import service as routing
-from wrapupkit.emulator.routing.models import PROMPT_TO_PARTICIPANT, TIMEOUT_PROMPTS
 
 
 __all__ = [
@@ -22,7 +20,9 @@ __all__ = [
     "agent_of",
     "apply_ui_wrapup",
     "disconnect",
+    "end_participant",
     "get_conversation",
+    "request_acw",
 ]
 
 
@@ -40,11 +40,12 @@ def add_conversation(
     wrapup_required: bool = True,
     agents: int = 1,
 ) -> ConversationHandle:
-    """Create a conversation with a customer, an ACD participant and *agents* agents.
+    """Create a conversation: a customer, the queue's ACD leg, and *agents* answered agent legs.
 
+    Without a queue it is a direct call: no ACD leg, and the agent legs have purpose ``user``.
     Its timeline runs on the clock: disconnect after *disconnect_after* seconds (None: only on
     :func:`disconnect`), ACW pending *acw_delay* later, then ``ININ-WRAP-UP-TIMEOUT`` after
-    *acw_timeout* (None: from the queue) unless wrapped up, or the agent's *ui_wrapup*
+    *acw_timeout* (None: from the queue) unless wrapped up, or the first agent's *ui_wrapup*
     ``(seconds_after_pending, code_id)``.
 
     Raises:
@@ -55,87 +56,82 @@ def add_conversation(
         raise bad_request(f"media must be one of {', '.join(MEDIA)}")
     if agents < 1:
         raise bad_request("agents must be at least 1")
-    for label, value in (("disconnect_after", disconnect_after), ("acw_delay", acw_delay)):
-        if value is not None and value < 0:
-            raise bad_request(f"{label} must not be negative")
-    if (ui_wrapup is not None and ui_wrapup[0] < 0) or (acw_timeout is not None and acw_timeout < 0):
-        raise bad_request("ui_wrapup and acw_timeout delays must not be negative")
+    if acw_delay < 0 or (acw_timeout is not None and acw_timeout < 0):
+        raise bad_request("acw_delay and acw_timeout must not be negative")
+    if disconnect_after is not None and disconnect_after < 0:
+        raise bad_request("disconnect_after must not be negative")
+    if user_id not in state.users:
+        raise bad_request(f"unknown user id {user_id}; add it with add_user() first")
+    if ui_wrapup is not None and (ui_wrapup[0] < 0 or routing.find_code(state, ui_wrapup[1]) is None):
+        raise bad_request("ui_wrapup needs a non-negative delay and a known code id")
     with state.mutating():
-        cid = id or new_id()
-        if cid in state.conversations:
-            raise EmulatorError(409, "general.conflict", f"conversation id {cid} already exists")
-        if user_id not in state.users:
-            raise bad_request(f"unknown user id {user_id}; add it with add_user() first")
-        queue = routing.get_queue(state, queue_id) if queue_id is not None else None
-        if ui_wrapup is not None and routing.find_code(state, ui_wrapup[1]) is None:
-            raise bad_request(f"unknown wrap-up code id {ui_wrapup[1]}")
-        timeout = acw_timeout
-        if timeout is None and queue is not None and queue.wrapup_prompt in TIMEOUT_PROMPTS:
-            timeout = queue.timeout_ms / 1000
-        mono = state.clock.monotonic()
-        start = state.epoch(mono)
-        customer = new_participant("customer", "Customer", start)
-        customer.connected_time = start
-        acd = new_participant("acd", queue.name if queue else "ACD", start, queue)
-        acd.end_time = acd.comm.disconnected_time = start
-        acd.comm.state, acd.comm.disconnect_type = "disconnected", "transfer"
-        agent_list = []
-        for index in range(agents):
-            uid = user_id if index == 0 else routing.add_user(state, f"Agent {index + 1}")
-            member = new_participant("agent", state.users[uid].name, start, queue)
-            member.comm.initial_state = "alerting"
-            member.user_id, member.connected_time, member.wrapup_required = uid, start, wrapup_required
-            if queue is not None:
-                member.wrapup_prompt = PROMPT_TO_PARTICIPANT[queue.wrapup_prompt]
-                if queue.wrapup_prompt in (*TIMEOUT_PROMPTS, "AGENT_REQUESTED"):
-                    member.wrapup_timeout_ms = queue.timeout_ms
-            if acw_timeout is not None:
-                member.wrapup_timeout_ms = round(acw_timeout * 1000)
-            agent_list.append(member)
-        conv = Conversation(
-            cid,
-            media,
-            start,
-            mono,
-            [customer, acd, *agent_list],
-            acw_delay,
-            timeout,
-            ui_wrapup,
-            wrapup_required,
-        )
-        state.conversations[cid] = conv
-        if disconnect_after is not None:
-            tl.schedule(state, mono + disconnect_after, conv, _disconnect_step)
-        state.changed(cid)
-        tl.tick(state)
-        return ConversationHandle(
-            id=cid,
-            media=media,
-            user_id=user_id,
-            queue_id=queue_id,
-            agent_participant_id=agent_list[0].id,
-            agent_communication_id=agent_list[0].comm.id,
-            customer_participant_id=customer.id,
-            customer_communication_id=customer.comm.id,
-            acd_participant_id=acd.id,
-            agent_participant_ids=tuple(a.id for a in agent_list),
-        )
+        if queue_id is not None:
+            routing.get_queue(state, queue_id)
+        users = [user_id] + [routing.add_user(state, f"Agent {i + 1}") for i in range(1, agents)]
+        purpose = "agent" if queue_id is not None else "user"
+        legs = [Leg.customer(disconnect=disconnect_after)]
+        if queue_id is not None:
+            legs.append(Leg.acd(queue_id))
+        for index, uid in enumerate(users):
+            legs.append(
+                Leg(
+                    purpose=purpose,
+                    user_id=uid,
+                    queue_id=queue_id,
+                    comms=(Comm(alert=0.0, connect=0.0, disconnect=disconnect_after),),
+                    wrapup_required=wrapup_required,
+                    ui_wrapup=ui_wrapup if index == 0 else None,
+                )
+            )
+        shape = Shape(legs=legs, media=media, id=id, acw_delay=acw_delay, acw_timeout=acw_timeout)
+        handle = add_shape(state, shape)
+    customer, agent_legs = handle.legs[0], handle.agent_legs
+    return ConversationHandle(
+        id=handle.id,
+        media=media,
+        user_id=user_id,
+        queue_id=queue_id,
+        agent_participant_id=agent_legs[0].participant_id,
+        agent_communication_id=agent_legs[0].communication_id,
+        customer_participant_id=customer.participant_id,
+        customer_communication_id=customer.communication_id,
+        acd_participant_id=handle.legs[1].participant_id if queue_id is not None else None,
+        agent_participant_ids=tuple(leg.participant_id for leg in agent_legs),
+        legs=handle.legs,
+    )
 
 
-def _disconnect_step(state: State, conv: Conversation, at: float) -> None:
-    tl.disconnect(state, conv, at)
+def _live(conv: Conversation) -> list[tuple[Participant, Communication]]:
+    return [(p, c) for p in conv.participants for c in p.communications if not c.ended]
 
 
 def disconnect(state: State, conversation_id: str) -> None:
-    """Disconnect the customer's and agents' communications now; 409 if already disconnected."""
+    """End every live communication now and drop legs not offered yet; 409 if all had ended."""
     with state.mutating():
         conv = get_conversation(state, conversation_id)
-        if not tl.disconnect(state, conv, state.clock.monotonic()):
+        live = _live(conv)
+        if not live and not conv.upcoming:
             raise EmulatorError(
                 409, "general.conflict", f"conversation {conversation_id} is already disconnected"
             )
+        conv.upcoming.clear()
+        now = state.clock.monotonic()
+        for p, comm in live:
+            steps.disconnect(state, conv, now, p=p, comm=comm)
         state.changed(conversation_id)
-        tl.tick(state)
+        tick(state)
+
+
+def end_participant(state: State, conv: Conversation, p: Participant) -> None:
+    """The participant hangs up (PATCH ``state: disconnected``); the customer too if no agent is left."""
+    now = state.clock.monotonic()
+    for comm in p.communications:
+        steps.disconnect(state, conv, now, p=p, comm=comm)
+    if not any(q.is_agent for q, _comm in _live(conv)):
+        for q, comm in _live(conv):
+            steps.disconnect(state, conv, now, p=q, comm=comm)
+    state.changed(conv.id)
+    tick(state)
 
 
 def apply_ui_wrapup(
@@ -151,7 +147,30 @@ def apply_ui_wrapup(
         if p.comm.acw == "complete":
             raise EmulatorError(409, "general.conflict", f"participant {p.id} is not in after-call work")
         epoch = state.now()
-        tl.set_wrapup(p, tl.ui_wrapup(code_id, code.name, epoch), "ui", epoch)
+        steps.set_wrapup(
+            conv, p, p.comm, steps.ui_wrapup(code_id, code.name, epoch), source="ui", epoch=epoch
+        )
+        state.changed(conversation_id)
+
+
+def request_acw(
+    state: State, conversation_id: str, participant_id: str, communication_id: str, required: bool
+) -> None:
+    """``AfterCallWorkUpdate``: the agent asks for (or withdraws) after-call work while connected.
+
+    Raises:
+        EmulatorError: 404 for an unknown id; 400 when the communication is not connected ("Can
+            only be updated for connected communications", genesys-api.md 1.6).
+    """
+    with state.mutating():
+        conv = get_conversation(state, conversation_id)
+        p = conv.participant(participant_id)
+        comm = p.communication(communication_id) if p is not None else None
+        if p is None or comm is None:
+            raise not_found(f"Communication {communication_id} not found for participant {participant_id}")
+        if comm.state != "connected":
+            raise bad_request("afterCallWorkRequired can only be updated for connected communications.")
+        comm.acw_requested = required
         state.changed(conversation_id)
 
 
@@ -163,8 +182,10 @@ def get_conversation(state: State, conversation_id: str) -> Conversation:
 
 
 def agent_of(conv: Conversation, participant_id: str | None) -> Participant:
-    """The agent participant *participant_id* (the first agent when None); 404 otherwise."""
+    """The agent or user leg *participant_id* (the first such leg when None); 404 otherwise."""
     if participant_id is None:
+        if not conv.agents:
+            raise not_found(f"conversation {conv.id} has no agent participant yet")
         return conv.agents[0]
     p = conv.participant(participant_id)
     if p is None or not p.is_agent:

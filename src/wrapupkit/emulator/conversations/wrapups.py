@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from wrapupkit.emulator._state import State
-from wrapupkit.emulator.conversations import timeline as tl
-from wrapupkit.emulator.conversations.models import Conversation, Participant
-from wrapupkit.emulator.conversations.service import get_conversation
+from wrapupkit.emulator.conversations import steps
+from wrapupkit.emulator.conversations.models import Communication, Conversation, Participant
+from wrapupkit.emulator.conversations.service import end_participant, get_conversation
 from wrapupkit.emulator.core.errors import EmulatorError, bad_request, forbidden_conversation, not_found
 from wrapupkit.emulator.core.media import MEDIA
 from wrapupkit.emulator.core.timefmt import iso, parse_iso
@@ -34,25 +34,42 @@ PARTICIPANT_REQUEST_KEYS = frozenset(
 _ASSIGNED_KEYS = ("code", "notes", "tags", "durationSeconds", "endTime")
 
 
+def _wrong_media(state: State, conv: Conversation, segment: str) -> EmulatorError:
+    return EmulatorError(
+        state.rules.wrong_media_status,
+        None,
+        f"Conversation {conv.id} is a {conv.media} conversation, not {segment}",
+        {"id": conv.id, "mediaType": conv.media},
+    )
+
+
 def locate(
     state: State, cid: str, pid: str, segment: str | None, mid: str | None = None
-) -> tuple[Conversation, Participant]:
-    """Find the conversation and participant a path names; 404 / wrong-media errors otherwise."""
+) -> tuple[Conversation, Participant, Communication]:
+    """The conversation, participant and communication a path names; 404 / wrong-media errors otherwise.
+
+    Without *mid*, the communication is the participant's one of the path's media, else the one
+    that carries its after-call work.
+    """
     conv = get_conversation(state, cid)
-    if segment is not None and MEDIA[conv.media].segment != segment:
-        status = state.rules.wrong_media_status
-        raise EmulatorError(
-            status,
-            None,
-            f"Conversation {cid} is a {conv.media} conversation, not {segment}",
-            {"id": cid, "mediaType": conv.media},
-        )
+    legs = conv.participants + conv.upcoming
+    if segment is not None and not any(
+        MEDIA[c.media].segment == segment for q in legs for c in q.communications
+    ):
+        raise _wrong_media(state, conv, segment)
     p = conv.participant(pid)
     if p is None:
         raise not_found(f"Participant {pid} not found in conversation {cid}")
-    if mid is not None and p.comm.id != mid:
-        raise not_found(f"Communication {mid} not found for participant {pid}")
-    return conv, p
+    if mid is not None:
+        comm = p.communication(mid)
+        if comm is None:
+            raise not_found(f"Communication {mid} not found for participant {pid}")
+    else:
+        matching = [c for c in p.communications if segment is None or MEDIA[c.media].segment == segment]
+        comm = p.comm if p.comm in matching else (matching or [p.comm])[-1]
+    if segment is not None and MEDIA[comm.media].segment != segment:
+        raise _wrong_media(state, conv, segment)
+    return conv, p, comm
 
 
 def _check_unknown(state: State, body: dict[str, Any], allowed: frozenset[str]) -> None:
@@ -108,7 +125,30 @@ def _rule(value: str | int, ok: str, conv: Conversation, message: str) -> None:
     raise EmulatorError(status, None, message)
 
 
-def _apply(state: State, conv: Conversation, p: Participant, data: dict[str, Any]) -> None:
+def _check_state(
+    state: State, conv: Conversation, p: Participant, comm: Communication, provisional: bool
+) -> None:
+    """The write rules for the communication's state (genesys-api.md 2.3 and 2.5; docs/emulator.md)."""
+    rules = state.rules
+    if comm.acw == "complete" and comm.wrapup_source != "api":
+        _rule(rules.after_acw_closed_write, "accept", conv, f"After-call work for {p.id} is already closed.")
+    elif comm.wrapup is not None and comm.wrapup_source == "api" and not provisional:
+        _rule(rules.second_write, "overwrite", conv, f"Participant {p.id} already has a wrap-up.")
+    if not comm.answered:
+        _rule(rules.unanswered_write, "accept", conv, f"Communication {comm.id} was never answered.")
+    elif steps.gap_active(state, comm):
+        _rule(rules.acw_gap_write, "accept", conv, f"Participant {p.id} is not in after-call work yet.")
+    elif comm.acw in (None, "gap"):
+        _rule(rules.early_write, "accept", conv, f"Participant {p.id} is not in after-call work yet.")
+    elif comm.acw == "skipped":
+        _rule(rules.skipped_write, "accept", conv, f"After-call work for {p.id} was skipped.")
+    elif comm.acw == "notApplicable":
+        _rule(rules.not_applicable_write, "accept", conv, f"After-call work does not apply to {p.id}.")
+
+
+def _apply(
+    state: State, conv: Conversation, p: Participant, comm: Communication, data: dict[str, Any]
+) -> None:
     if not p.is_agent:
         raise bad_request(f"Participant {p.id} is a {p.purpose} participant; only agents take a wrap-up.")
     provisional = data.get("provisional") is True
@@ -122,13 +162,7 @@ def _apply(state: State, conv: Conversation, p: Participant, data: dict[str, Any
             raise EmulatorError(
                 state.rules.code_not_in_queue_status, None, "wrap-up code not valid", {"code": code_id}
             )
-    rules = state.rules
-    if p.comm.acw == "complete" and p.wrapup_source != "api":
-        _rule(rules.after_acw_closed_write, "accept", conv, f"After-call work for {p.id} is already closed.")
-    elif p.wrapup is not None and p.wrapup_source == "api" and not provisional:
-        _rule(rules.second_write, "overwrite", conv, f"Participant {p.id} already has a wrap-up.")
-    if p.comm.acw in (None, "gap"):
-        _rule(rules.early_write, "accept", conv, f"Participant {p.id} is not in after-call work yet.")
+    _check_state(state, conv, p, comm, provisional)
     epoch = state.now()
     wrapup: dict[str, Any] = {
         "code": code_id,
@@ -142,9 +176,9 @@ def _apply(state: State, conv: Conversation, p: Participant, data: dict[str, Any
     }
     wrapup = {k: v for k, v in wrapup.items() if v is not None}
     if provisional:
-        p.provisional = wrapup
+        comm.provisional = wrapup
     else:
-        tl.set_wrapup(p, wrapup, "api", epoch)
+        steps.set_wrapup(conv, p, comm, wrapup, source="api", epoch=epoch)
     conv.writes += 1
     state.changed(conv.id)
 
@@ -154,14 +188,14 @@ def write_wrapup(
 ) -> None:
     """POST …/communications/{mid}/wrapup: validate and record a ``WrapupInput``."""
     with state.mutating():
-        conv, p = locate(state, cid, pid, segment, mid)
-        _apply(state, conv, p, validate_wrapup_input(state, body))
+        conv, p, comm = locate(state, cid, pid, segment, mid)
+        _apply(state, conv, p, comm, validate_wrapup_input(state, body))
 
 
 def patch_participant(state: State, cid: str, pid: str, segment: str | None, body: Any) -> None:
     """PATCH participant with a ``MediaParticipantRequest``: apply ``wrapup``; other keys act."""
     with state.mutating():
-        conv, p = locate(state, cid, pid, segment)
+        conv, p, comm = locate(state, cid, pid, segment)
         if not isinstance(body, dict):
             raise bad_request("The participant body must be a JSON object.")
         _check_unknown(state, body, PARTICIPANT_REQUEST_KEYS)
@@ -171,17 +205,15 @@ def patch_participant(state: State, cid: str, pid: str, segment: str | None, bod
         actions = [k for k in present if k != "wrapup"]
         # Every property but wrapup tries to act on the communication; on an ended one that is a 403
         # (genesys-api.md 1.3, [FORUM] update-and-change-system-wrap-up-codes).
-        if actions and p.comm.state != "connected":
+        if actions and comm.state != "connected":
             raise forbidden_conversation(cid)
         wanted = present.get("state")
         if wanted is not None and wanted not in ("connected", "disconnected"):
             raise bad_request("state must be connected or disconnected")
         if "wrapup" in present:
-            _apply(state, conv, p, validate_wrapup_input(state, present["wrapup"]))
+            _apply(state, conv, p, comm, validate_wrapup_input(state, present["wrapup"]))
         if wanted == "disconnected":
-            tl.disconnect(state, conv, state.clock.monotonic())
-            state.changed(cid)
-            tl.tick(state)
+            end_participant(state, conv, p)
 
 
 def read_wrapup(
@@ -189,8 +221,9 @@ def read_wrapup(
 ) -> dict[str, Any] | None:
     """The ``AssignedWrapupCode`` JSON for a participant, or None when there is none."""
     with state.lock:
-        _conv, p = locate(state, cid, pid, segment, mid)
-        stored = p.provisional if provisional else p.wrapup
+        _conv, p, comm = locate(state, cid, pid, segment, mid)
+        holder = comm if mid is not None else p
+        stored = holder.provisional if provisional else holder.wrapup
         if stored is None:
             return None
         return {k: stored[k] for k in _ASSIGNED_KEYS if k in stored}
@@ -199,5 +232,5 @@ def read_wrapup(
 def participant_codes(state: State, cid: str, pid: str, segment: str | None) -> list[Code]:
     """The wrap-up codes valid for a participant, sorted by name."""
     with state.lock:
-        _conv, p = locate(state, cid, pid, segment)
+        _conv, p, _comm = locate(state, cid, pid, segment)
         return sorted(codes_for_queue(state, p.queue_id), key=lambda c: c.name)

@@ -24,6 +24,7 @@ class MediaInfo:
         participant_routes: whether the SDK has ``PATCH``/``GET wrapup`` participant methods on it.
         has_direction: whether the communication model has ``direction``.
         has_initial_state: whether it has ``initialState``.
+        detail: the ``mediaType`` of the ``v2.detail.events`` models (VOICE, EMAIL ...).
     """
 
     name: str
@@ -32,15 +33,16 @@ class MediaInfo:
     participant_routes: bool = True
     has_direction: bool = True
     has_initial_state: bool = True
+    detail: str = "UNKNOWN"
 
 
 MEDIA: dict[str, MediaInfo] = {
     info.name: info
     for info in (
-        MediaInfo("call", "calls", "calls"),
-        MediaInfo("callback", "callbacks", "callbacks"),
-        MediaInfo("email", "emails", "emails"),
-        MediaInfo("message", "messages", "messages"),
+        MediaInfo("call", "calls", "calls", detail="VOICE"),
+        MediaInfo("callback", "callbacks", "callbacks", detail="CALLBACK"),
+        MediaInfo("email", "emails", "emails", detail="EMAIL"),
+        MediaInfo("message", "messages", "messages", detail="MESSAGE"),
         MediaInfo(
             "social",
             "socialExpressions",
@@ -49,12 +51,19 @@ MEDIA: dict[str, MediaInfo] = {
             has_direction=False,
             has_initial_state=False,
         ),
-        MediaInfo("video", "videos", "videos", participant_routes=False, has_direction=False),
-        MediaInfo("cobrowsesession", "cobrowsesessions", "cobrowsesessions", has_direction=False),
+        MediaInfo("video", "videos", "videos", participant_routes=False, has_direction=False, detail="VIDEO"),
         MediaInfo(
-            "screenshare", "screenshares", "screenshares", participant_routes=False, has_direction=False
+            "cobrowsesession", "cobrowsesessions", "cobrowsesessions", has_direction=False, detail="COBROWSE"
         ),
-        MediaInfo("chat", "chats", None, participant_routes=False, has_direction=False),
+        MediaInfo(
+            "screenshare",
+            "screenshares",
+            "screenshares",
+            participant_routes=False,
+            has_direction=False,
+            detail="SCREENSHARE",
+        ),
+        MediaInfo("chat", "chats", None, participant_routes=False, has_direction=False, detail="CHAT"),
     )
 }
 

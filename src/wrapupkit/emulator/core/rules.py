@@ -27,6 +27,11 @@ def _positive_int(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> No
         raise ValueError(f"Rules.{attribute.name} must be a positive int, not {value!r}")
 
 
+def _non_negative(_inst: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"Rules.{attribute.name} must be a non-negative number, not {value!r}")
+
+
 @attrs.define(kw_only=True)
 class Rules:
     """How the emulator answers where the real service's behaviour is not documented.
@@ -37,6 +42,20 @@ class Rules:
     Attributes:
         early_write: a wrap-up write while the communication is connected or in the gap before
             ACW: ``"accept"`` (record it) or an error status 400/409.
+        acw_level: where after-call work happens: ``"participant"`` (one ACW per leg, when its
+            last communication ends, on its first answered communication) or ``"communication"``
+            (each answered communication has its own; a callback whose agent also dialled a call
+            has none, the call does: genesys-api.md 2.5).
+        acw_not_requested: the ``afterCallWork.state`` of an AGENT_REQUESTED leg whose agent did not
+            request ACW: ``"notApplicable"`` or ``"skipped"``.
+        acw_gap_seconds: a strict gap: for this many seconds after a disconnect, the communication
+            shows no ``afterCallWork``, the leg ``wrapupRequired: false``, and writes are refused
+            with *acw_gap_write* (0: off).
+        acw_gap_write: the status refusing a write in the strict gap: 400 or 409.
+        skipped_write: a write while ACW is ``skipped``: ``"accept"`` or an error status 400/409.
+        not_applicable_write: a write while ACW is ``notApplicable``: ``"accept"`` or 400/409.
+        unanswered_write: a write to a communication that was never answered: ``"accept"`` or
+            400/409.
         acw_gap: what ``afterCallWork`` looks like between disconnect and ACW pending:
             ``"unknown"`` (``{"state": "unknown"}``) or ``"absent"`` (key left out).
         code_not_in_queue_status: status for a code outside the participant's queue set (or unknown).
@@ -54,6 +73,15 @@ class Rules:
     """
 
     early_write: str | int = attrs.field(default="accept", validator=_one_of("accept", 400, 409))
+    acw_level: str = attrs.field(default="participant", validator=_one_of("participant", "communication"))
+    acw_not_requested: str = attrs.field(
+        default="notApplicable", validator=_one_of("notApplicable", "skipped")
+    )
+    acw_gap_seconds: float = attrs.field(default=0.0, validator=_non_negative)
+    acw_gap_write: int = attrs.field(default=409, validator=_one_of(400, 409))
+    skipped_write: str | int = attrs.field(default="accept", validator=_one_of("accept", 400, 409))
+    not_applicable_write: str | int = attrs.field(default="accept", validator=_one_of("accept", 400, 409))
+    unanswered_write: str | int = attrs.field(default=400, validator=_one_of("accept", 400, 409))
     acw_gap: str = attrs.field(default="unknown", validator=_one_of("unknown", "absent"))
     code_not_in_queue_status: int = attrs.field(default=400, validator=_one_of(400, 403, 404, 409, 422))
     wrong_media_status: int = attrs.field(default=400, validator=_one_of(400, 404))

@@ -7,6 +7,7 @@ from wrapupkit.emulator.auth.models import Token
 from wrapupkit.emulator.core.errors import bad_request
 from wrapupkit.emulator.core.http import Request, Response
 from wrapupkit.emulator.core.routes import ID, ApiRoute, route
+from wrapupkit.emulator.notifications.topics import available_topics
 
 
 __all__ = ["ROUTES"]
@@ -30,6 +31,17 @@ def create_channel(state: State, req: Request, _args: dict[str, str]) -> Respons
 def list_channels(state: State, req: Request, _args: dict[str, str]) -> Response:
     """GET /api/v2/notifications/channels → ``ChannelEntityListing``."""
     return Response.json(200, state.notifications.list_channels(_owner(_token(state, req))))
+
+
+def head_channel(state: State, req: Request, args: dict[str, str]) -> Response:
+    """HEAD /api/v2/notifications/channels/{id}: 200 when the caller's channel exists, else 404."""
+    state.notifications.check_channel(args["channel_id"], _owner(_token(state, req)))
+    return Response.empty(200)
+
+
+def get_available_topics(state: State, _req: Request, _args: dict[str, str]) -> Response:
+    """GET /api/v2/notifications/availabletopics → ``AvailableTopicEntityListing``."""
+    return Response.json(200, available_topics(state.notifications.required_permissions()))
 
 
 def get_subscriptions(state: State, req: Request, args: dict[str, str]) -> Response:
@@ -73,11 +85,14 @@ def delete_subscriptions(state: State, req: Request, args: dict[str, str]) -> Re
 
 
 _CHANNELS = "/api/v2/notifications/channels"
-_SUBSCRIPTIONS = f"{_CHANNELS}/(?P<channel_id>{ID})/subscriptions"
+_CHANNEL = f"{_CHANNELS}/(?P<channel_id>{ID})"
+_SUBSCRIPTIONS = f"{_CHANNEL}/subscriptions"
 
 ROUTES: tuple[ApiRoute[State], ...] = (
     route("POST", _CHANNELS, create_channel),
     route("GET", _CHANNELS, list_channels),
+    route("HEAD", _CHANNEL, head_channel),
+    route("GET", "/api/v2/notifications/availabletopics", get_available_topics),
     route("GET", _SUBSCRIPTIONS, get_subscriptions),
     route("PUT", _SUBSCRIPTIONS, put_subscriptions),
     route("POST", _SUBSCRIPTIONS, post_subscriptions),

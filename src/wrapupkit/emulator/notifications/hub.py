@@ -18,7 +18,6 @@ from typing import Any
 
 from wrapupkit import Clock
 from wrapupkit.emulator.core.errors import EmulatorError, bad_request, not_found
-from wrapupkit.emulator.core.timefmt import iso
 from wrapupkit.emulator.notifications.models import (
     HEARTBEAT,
     SOCKET_CLOSING,
@@ -154,10 +153,7 @@ class NotificationHub:
         return result
 
     def _channel_json(self, channel: EmuChannel) -> dict[str, Any]:
-        """``Channel``."""
-        port = self._server.port if self._server is not None else 0
-        uri = f"ws://{self.host}:{port}/channels/{channel.id}"
-        return {"connectUri": uri, "id": channel.id, "expires": iso(channel.expires)}
+        return channel.json(self.host, self._server.port if self._server is not None else 0)
 
     def list_channels(self, owner: str) -> dict[str, Any]:
         """``ChannelEntityListing``."""
@@ -170,6 +166,17 @@ class NotificationHub:
         if channel is None or channel.owner != owner:
             raise not_found(f"Channel {channel_id} not found")
         return channel
+
+    def check_channel(self, channel_id: str, owner: str) -> None:
+        """``HEAD /channels/{id}``: nothing when the caller's channel exists, else a 404."""
+        self.expire_due()
+        with self._lock:
+            self._channel(channel_id, owner)
+
+    def required_permissions(self) -> dict[str, tuple[str, ...]]:
+        """Template -> the permissions (ANY of) subscribing needs (see :meth:`require_permissions`)."""
+        with self._lock:
+            return dict(self._permissions)
 
     def subscriptions(self, channel_id: str, owner: str) -> dict[str, Any]:
         """``ChannelTopicEntityListing`` of the channel's topics."""
@@ -189,9 +196,9 @@ class NotificationHub:
     ) -> dict[str, Any]:
         """PUT (replace) or POST (add) topics; rejected ones are errors unless *ignore_errors*."""
         self.expire_due()
-        with self._lock:
-            required = dict(self._permissions)
-        permitted, rejected = screen(body, required, permissions, ignore_errors=ignore_errors)
+        permitted, rejected = screen(
+            body, self.required_permissions(), permissions, ignore_errors=ignore_errors
+        )
         with self._lock:
             channel = self._channel(channel_id, owner)
             topics = permitted if replace else list(dict.fromkeys([*channel.topics, *permitted]))
@@ -382,14 +389,4 @@ class NotificationHub:
         """Every channel: id, owner, topics, expires, connected, connections."""
         self.expire_due()
         with self._lock:
-            return [
-                {
-                    "id": ch.id,
-                    "owner": ch.owner,
-                    "topics": list(ch.topics),
-                    "expires": iso(ch.expires),
-                    "connected": ch.socket is not None,
-                    "connections": ch.connections,
-                }
-                for ch in self.channels.values()
-            ]
+            return [ch.info() for ch in self.channels.values()]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from wrapupkit.emulator.core.timefmt import iso
+
 
 __all__ = ["HEARTBEAT", "SOCKET_CLOSING", "EmuChannel", "Socket", "SocketServerLike"]
 
@@ -44,3 +46,19 @@ class EmuChannel:
     topics: list[str] = field(default_factory=list)
     socket: Socket | None = None
     connections: int = 0
+
+    def json(self, host: str, port: int) -> dict[str, Any]:
+        """``Channel``."""
+        uri = f"ws://{host}:{port}/channels/{self.id}"
+        return {"connectUri": uri, "id": self.id, "expires": iso(self.expires)}
+
+    def info(self) -> dict[str, Any]:
+        """What the control plane shows: id, owner, topics, expires, connected, connections."""
+        return {
+            "id": self.id,
+            "owner": self.owner,
+            "topics": list(self.topics),
+            "expires": iso(self.expires),
+            "connected": self.socket is not None,
+            "connections": self.connections,
+        }

@@ -1,4 +1,4 @@
-"""The topic templates a channel may subscribe to (genesys-api.md §3)."""
+"""The topic templates a channel may subscribe to (genesys-api.md §3): every one the SDK maps."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from wrapupkit.emulator.core.errors import EmulatorError, bad_request
+from wrapupkit.emulator.notifications.catalog import TOPICS
 
 
-__all__ = ["TOPIC_TEMPLATES", "screen", "template_of"]
-
-_TEMPLATES = (
-    "v2.users.{id}.conversations",
-    "v2.routing.queues.{id}.conversations",
-)
+__all__ = ["TOPIC_TEMPLATES", "available_topics", "screen", "template_of"]
 
 
 def _compile(template: str) -> re.Pattern[str]:
@@ -22,7 +18,7 @@ def _compile(template: str) -> re.Pattern[str]:
     return re.compile("".join(r"[^.\s]+" if p.startswith("{") else re.escape(p) for p in parts))
 
 
-TOPIC_TEMPLATES: dict[str, re.Pattern[str]] = {t: _compile(t) for t in _TEMPLATES}
+TOPIC_TEMPLATES: dict[str, re.Pattern[str]] = {t: _compile(t) for t, _model in TOPICS}
 """Template (``v2.users.{id}.conversations``) -> the regex a concrete topic must fully match."""
 
 
@@ -88,3 +84,10 @@ def screen(
         for t, perms in missing.items()
     ]
     return [t for t in wanted if t not in invalid and t not in missing], rejected
+
+
+def available_topics(required: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
+    """``AvailableTopicEntityListing``: every template, with the permissions it needs here."""
+    return {
+        "entities": [{"id": t, "requiresPermissions": list(required.get(t, ()))} for t in TOPIC_TEMPLATES]
+    }
