@@ -60,7 +60,7 @@ def test_an_unclear_state_is_tried_once_after_the_grace(acw: str | None, require
 @pytest.mark.parametrize(
     "fields",
     [
-        {"wrapup_expected": True},
+        {"wrapup_expected": True, "connected_time": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)},
         {"acw_start_time": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)},
         {"acw_end_time": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)},
     ],

@@ -113,12 +113,18 @@ class _Leg:
 
     @property
     def awaiting(self) -> bool:
-        """A candidate: says it awaits a wrap-up, or is an ACD agent leg that connected; no wrap-up yet."""
+        """A candidate: no wrap-up yet, and after-call work pending, or answered and required / ACD.
+
+        ``wrapupRequired`` counts once the leg connected: captured bodies show it false on offers
+        still ringing or timed out, and an offer never answered cannot take a wrap-up.
+        """
         if self.has_wrapup:
             return False
-        if self.body.get("wrapupRequired") is True or any(c.acw_state == "pending" for c in self.comms):
+        if any(c.acw_state == "pending" for c in self.comms):
             return True
-        return self.body.get("purpose") == "agent" and self.connected
+        return self.connected and (
+            self.body.get("wrapupRequired") is True or self.body.get("purpose") == "agent"
+        )
 
     @property
     def order(self) -> tuple[dt.datetime, dt.datetime]:
@@ -182,7 +188,7 @@ def select_target(
     if participant_id is not None:
         chosen = _exact(conversation, cid, participant_id, user_id, every)
     else:
-        chosen = _choose(cid, agents, user_id, every)
+        chosen = _choose(conversation, cid, agents, user_id, every)
     return _target(cid, chosen)
 
 
@@ -215,7 +221,9 @@ def _exact(
     return leg
 
 
-def _choose(cid: str, agents: list[_Leg], user_id: str | None, every: list[Candidate]) -> _Leg:
+def _choose(
+    conversation: JSON, cid: str, agents: list[_Leg], user_id: str | None, every: list[Candidate]
+) -> _Leg:
     legs = [leg for leg in agents if user_id is None or leg.user_id == user_id]
     who = f"user {user_id}" if user_id is not None else "an agent"
     if not legs:
@@ -238,7 +246,7 @@ def _choose(cid: str, agents: list[_Leg], user_id: str | None, every: list[Candi
     connected = sorted((leg for leg in legs if leg.connected), key=lambda leg: leg.order)
     if connected:
         return connected[-1]  # nothing awaits: report what the last answered leg holds
-    if any(leg.ringing for leg in legs):
+    if any(leg.ringing for leg in legs) or _in_queue(conversation):
         raise NotAnsweredYet(
             f"No leg for {who} in conversation {cid} has connected yet; agent legs: {_fmt(every)}.",
             conversation_id=cid,
@@ -250,6 +258,22 @@ def _choose(cid: str, agents: list[_Leg], user_id: str | None, every: list[Candi
         conversation_id=cid,
         candidates=every,
     )
+
+
+def _in_queue(conversation: JSON) -> bool:
+    """The interaction is still waiting for an agent: the customer's side and an ACD leg are live.
+
+    Between an offer that timed out and the next one, no agent leg rings, but the queue still
+    holds the interaction (genesys-api.md 2.5: re-offers), so an agent may yet answer.
+    """
+    if conversation.get("endTime"):
+        return False
+    live = {
+        str(leg.body.get("purpose"))
+        for leg in _legs(conversation, agents_only=False)
+        if any(c.body.get("state") in ("connected", *RINGING) for c in leg.comms)
+    }
+    return "acd" in live and bool(live & {"customer", "external"})
 
 
 def _target(cid: str, leg: _Leg) -> Target:

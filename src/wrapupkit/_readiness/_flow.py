@@ -231,18 +231,24 @@ def _first_target(req: Request, conversation: JSON) -> Generator[Effect, Any, tu
     while True:
         try:
             return _choose(req, conversation), conversation
-        except NotAnsweredYet:
+        except NotAnsweredYet as not_yet:
             left = req.deadline - req.now()
             if left <= 0:
                 raise
+            last = not_yet
             checks += 1
             delay = min(left, _RINGING_MAX_DELAY, _RINGING_DELAY * 2 ** min(checks - 1, 8))
             log.debug("no leg of %s has connected yet; reading again in %.2fs", req.conversation_id, delay)
-            view = yield Wait(
-                WaitRequest(delay=delay, deadline=req.deadline, user_id=req.user_id, queue_id=None)
-            )
+            try:
+                view = yield Wait(
+                    WaitRequest(delay=delay, deadline=req.deadline, user_id=req.user_id, queue_id=None)
+                )
+            except TransportError:
+                if req.deadline - req.now() > 0:
+                    raise
+                raise last from None  # the deadline came while reading again: still not answered
             if view is DEADLINE:
-                continue  # the next _choose raises NotAnsweredYet with the legs as they were
+                raise last from None
             conversation = view
 
 

@@ -228,7 +228,8 @@ def judge(snapshot: CommunicationSnapshot) -> Decision:
 
 def _says_wrapup(snapshot: CommunicationSnapshot) -> bool:
     """With no ``afterCallWork`` on the communication, the participant still says a wrap-up is due."""
-    return bool(snapshot.wrapup_required or snapshot.wrapup_expected or snapshot.acw_start_time is not None)
+    expected = snapshot.wrapup_expected and snapshot.connected_time is not None  # "once the call connects"
+    return bool(snapshot.wrapup_required or expected or snapshot.acw_start_time is not None)
 
 
 def is_unclear(snapshot: CommunicationSnapshot) -> bool:

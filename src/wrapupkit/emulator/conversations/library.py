@@ -139,16 +139,22 @@ def reoffer(
         answered %= offers
     legs = [Leg.customer(), Leg.acd(queue_id)]
     start = 0.0
+    answer_at: float | None = None
     for index in range(offers):
         if index == answered:
             kind = "transfer" if index < offers - 1 else "client"
             legs.append(_hop(user_id, queue_id, start=start, ring=ring, talk=talk, end_type=kind))
+            answer_at = start + ring
             start += ring + talk + pause
         else:
             stop = start + alert_timeout
             legs.append(Leg.agent(user_id, queue_id, alert=start, connect=None, disconnect=stop))
             start = stop + pause
-    legs[0] = Leg.customer(disconnect=start - pause)
+    end = start - pause
+    legs[0] = Leg.customer(disconnect=end)
+    # The queue holds the interaction between offers: its ACD leg stays connected until an agent
+    # answers (captured re-offer bodies: the ACD leg is "connected" while offers time out; tests/corpus).
+    legs[1] = Leg.acd(queue_id, until=end if answer_at is None else answer_at)
     return Shape(media=media, legs=tuple(legs))
 
 

@@ -231,7 +231,8 @@ def gap_active(state: State, comm: Communication) -> bool:
 def requires_wrapup(state: State, p: Participant) -> bool:
     """The leg's ``wrapupRequired`` right now.
 
-    False for a leg that takes none, an offer that ended unanswered, a leg whose after-call work
+    False for a leg that takes none, an offer not (or never) answered (captured bodies show
+    ``wrapupRequired: false`` on alerting and timed-out offers: tests/corpus), a leg whose after-call work
     is ``notApplicable``, an AGENT_REQUESTED leg whose agent has not asked for after-call work, and
     during the strict gap.
     """
@@ -240,7 +241,7 @@ def requires_wrapup(state: State, p: Participant) -> bool:
     if p.wrapup_prompt == "agentRequested" and not any(c.acw_requested for c in p.communications):
         return False
     comm = p.comm
-    if all(c.ended for c in p.communications) and not p.answered:
+    if not p.answered:
         return False
     if comm.acw == "notApplicable" or (comm.acw == "skipped" and not p.wrapup_skipped):
         return False
