@@ -147,7 +147,8 @@ class BulkOutcomes(tuple[BulkOutcome, ...]):
         return counts
 
     def _repr_html_(self) -> str:
-        return _table(self, f"{_items(len(self))}: {_summary(self.counts)}")
+        present = {status: n for status, n in self.counts.items() if n}
+        return _table(self, f"{_items(len(self))}: {_summary(present)}" if present else "no items")
 
 
 def _items(n: int) -> str:
