@@ -49,6 +49,7 @@ napoleon_attr_annotations = True
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+autodoc_typehints_description_target = "documented_params"  # no "Return type: None" on classes
 autodoc_typehints_format = "short"
 autodoc_preserve_defaults = False  # True prints attrs defaults as attr_dict[...]
 autodoc_default_options = {"members": True, "show-inheritance": True}
