@@ -122,3 +122,19 @@ def test_api_reference_covers_every_public_name() -> None:
                 missing.append(f"{module.__name__}.{name}")
     assert "wrapupkit.exceptions" in modules
     assert missing == []
+
+
+def test_strategy_guide_states_the_real_defaults() -> None:
+    """The defaults the strategy guide gives for Polling and ReadinessStrategy are the classes' own."""
+    text = " ".join((DOCS / "howto" / "strategy.md").read_text(encoding="utf-8").split())
+
+    class Bare(wrapupkit.ReadinessStrategy):
+        def decide(self, ctx: wrapupkit.ReadinessContext) -> wrapupkit.Decision:
+            return wrapupkit.Decision.ready()
+
+    for name, instance in (("Polling", wrapupkit.Polling()), ("ReadinessStrategy", Bare())):
+        sentence = re.search(rf"`{name}`'s defaults: (.*?)[.;] ", text)
+        assert sentence is not None, name
+        stated = dict(re.findall(r"`(\w+)` ([\d.]+)", sentence.group(1)))
+        assert len(stated) >= 5, stated
+        assert {k: float(v) for k, v in stated.items()} == {k: float(getattr(instance, k)) for k in stated}
