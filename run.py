@@ -105,6 +105,8 @@ def docs(rest: list[str], env: dict[str, str]) -> int:
         "-q",
         "-b",
         "html",
+        "-d",
+        str(DOCS_OUT.parent / "doctrees"),
         "docs",
         str(DOCS_OUT),
     ]

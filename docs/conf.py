@@ -30,8 +30,9 @@ extensions = [
     "myst_parser",  # the pages are Markdown (CommonMark + tables)
     "sphinx.ext.autodoc",  # the API reference, from the docstrings
     "sphinx.ext.napoleon",  # docstrings are Google style (Args/Returns/Raises/Attributes)
-    "sphinx.ext.viewcode",
 ]
+# No sphinx.ext.viewcode: the code lives in the repository (the theme links it), and its
+# comments may cite internal notes that the site must not.
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
@@ -106,6 +107,14 @@ def _check_docstring(  # noqa: PLR0917 - Sphinx's event signature
         _log.warning("the docstring of %s cites genesys-api.md; link the source instead", name)
 
 
+def _check_output(app: Sphinx, exception: BaseException | None) -> None:
+    if exception is None and app.builder.format == "html":
+        for page in Path(app.outdir).rglob("*.html"):
+            if _FORBIDDEN.search(page.read_text(encoding="utf-8")):
+                _log.warning("%s cites genesys-api.md", page.relative_to(app.outdir))
+
+
 def setup(app: Sphinx) -> None:
     app.connect("source-read", _check_page)
     app.connect("autodoc-process-docstring", _check_docstring)
+    app.connect("build-finished", _check_output)
