@@ -3,6 +3,9 @@
 
     python3 run.py demo    # the main job: apply a wrap-up on the embedded emulator
     python3 run.py test    # the whole test suite
+    python3 run.py check   # ruff and mypy --strict, as CI runs them
+    python3 run.py docs    # build the docs site strictly (any warning fails) into build/docs/html
+    python3 run.py docs serve [PORT]   # build, then serve it on http://127.0.0.1:PORT (8000)
 
 Each command creates ``.venv`` beside this file on first use, installs wrapupkit
 (editable) with what the job needs, then runs the job inside it.  Extra
@@ -29,7 +32,9 @@ JOBS = {
     "demo": (".[emulator]", []),
     "test": (".[emulator,notifications,progress]", ["tests"]),
     "check": (".[emulator,notifications,progress]", ["dev"]),
+    "docs": (".[emulator,notifications,progress]", ["docs"]),
 }
+DOCS_OUT = ROOT / "build" / "docs" / "html"
 
 
 def _groups(names: list[str]) -> list[str]:
@@ -83,6 +88,42 @@ def ensure(job: str) -> None:
     stamp.write_text(digest)
 
 
+def docs(rest: list[str], env: dict[str, str]) -> int:
+    """Build the site with every warning an error (a broken link or reference fails); optionally serve it."""
+    serve = rest[:1] == ["serve"]
+    if (rest and not serve) or len(rest) > 2:
+        print("usage: python3 run.py docs [serve [PORT]]", file=sys.stderr)
+        return 2
+    build = [
+        str(PY),
+        "-m",
+        "sphinx",
+        "-W",
+        "--keep-going",
+        "-n",
+        "-E",
+        "-q",
+        "-b",
+        "html",
+        "-d",
+        str(DOCS_OUT.parent / "doctrees"),
+        "docs",
+        str(DOCS_OUT),
+    ]
+    rc = subprocess.call(build, cwd=ROOT, env=env)
+    if rc or not serve:
+        if not rc:
+            print(f"docs: built {DOCS_OUT / 'index.html'}", file=sys.stderr)
+        return rc
+    port = rest[1] if len(rest) > 1 else "8000"
+    print(f"docs: serving http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)
+    serve_cmd = [str(PY), "-m", "http.server", "--bind", "127.0.0.1", "--directory", str(DOCS_OUT), port]
+    try:
+        return subprocess.call(serve_cmd, cwd=ROOT, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in JOBS:
         print(__doc__, file=sys.stderr)
@@ -94,11 +135,12 @@ def main(argv: list[str]) -> int:
         cmd = [str(PY), "-m", "wrapupkit", "demo", *rest]
     elif job == "test":
         cmd = [str(PY), "-m", "pytest", *rest]
+    elif job == "docs":
+        return docs(rest, env)
     else:  # check: lint and types, as CI runs them
-        rc = subprocess.call([str(PY), "-m", "ruff", "check", "src", "tests", "bench", "run.py"], cwd=ROOT)
-        rc |= subprocess.call(
-            [str(PY), "-m", "ruff", "format", "--check", "src", "tests", "bench", "run.py"], cwd=ROOT
-        )
+        paths = ["src", "tests", "bench", "run.py", "docs/conf.py"]
+        rc = subprocess.call([str(PY), "-m", "ruff", "check", *paths], cwd=ROOT)
+        rc |= subprocess.call([str(PY), "-m", "ruff", "format", "--check", *paths], cwd=ROOT)
         rc |= subprocess.call([str(PY), "-m", "mypy", "--strict", "src/wrapupkit"], cwd=ROOT)
         # The public surface as users type it: expected errors must stay errors (tests/typing).
         rc |= subprocess.call(

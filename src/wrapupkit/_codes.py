@@ -44,7 +44,7 @@ class CodeBook:
 
         def fetch() -> CodeSet:
             codes = self._http.queue_codes(queue_id)
-            return CodeSet(queue_id, tuple(codes), fetched_at=self._clock.monotonic())
+            return CodeSet(queue_id, tuple(codes), clock=self._clock)
 
         return self._cache.get(queue_id, fetch, refresh=refresh)
 
@@ -71,7 +71,7 @@ class CodeBook:
                 found = codes.find(code)
         else:
             listed = self._http.participant_codes(target.conversation_id, target.participant_id)
-            codes = CodeSet(None, tuple(listed), fetched_at=self._clock.monotonic())
+            codes = CodeSet(None, tuple(listed), clock=self._clock)
             found = codes.find(code)
         if found is not None:
             return found

@@ -8,10 +8,30 @@ from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 
+from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._media import MediaType
 
 
 __all__ = ["CodeSet", "CommunicationSnapshot", "WrapupCode", "WrapupResult"]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# CodeSet's repr lists this many names, then counts the rest.
+_REPR_NAMES = 5
+
+
+def _age_text(seconds: float) -> str:
+    """``0.4 s ago``, ``12 s ago``, ``5 min ago``, ``2.5 h ago``."""
+    if seconds < 10:
+        return f"{seconds:.1f} s ago"
+    if seconds < 120:
+        return f"{seconds:.0f} s ago"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min ago"
+    return f"{seconds / 3600:.1f} h ago"
 
 
 @attrs.frozen
@@ -25,19 +45,33 @@ class WrapupCode:
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class CodeSet:
     """The wrap-up codes valid for a queue (or for one participant), by exact name and by id.
 
     Names match exactly and case-sensitively, as Genesys does; ``"survey complete"``
-    is not ``"Survey Complete"``.
+    is not ``"Survey Complete"``.  The repr and the notebook view show how old the
+    list is (``fetched 12 s ago``), measured on the clock of the client that fetched it.
+
+    Attributes:
+        queue_id: the queue, or ``None`` for a participant's own list.
+        codes: the codes, in the order Genesys listed them.
+        clock: the clock :attr:`fetched_at` and :attr:`age` are read on (keyword only;
+            default :class:`~wrapupkit.SystemClock`).
+        fetched_at: the clock's ``monotonic()`` when the list was fetched (default: when
+            the set was built).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0
+       ``clock``, :attr:`age`, and a repr that shows the age instead of a clock reading.
     """
 
     queue_id: str | None
     codes: tuple[WrapupCode, ...]
-    fetched_at: float = attrs.field(default=0.0, eq=False)
+    clock: Clock = attrs.field(factory=SystemClock, kw_only=True, eq=False)
+    fetched_at: float = attrs.field(
+        default=attrs.Factory(lambda self: self.clock.monotonic(), takes_self=True), eq=False
+    )
     _by_name: Mapping[str, WrapupCode] = attrs.field(init=False, repr=False, eq=False)
     _by_id: Mapping[str, WrapupCode] = attrs.field(init=False, repr=False, eq=False)
 
@@ -74,14 +108,28 @@ class CodeSet:
     def __contains__(self, name_or_id: object) -> bool:
         return isinstance(name_or_id, str) and self.find(name_or_id) is not None
 
+    @property
+    def age(self) -> float:
+        """Seconds since the list was fetched, on :attr:`clock`."""
+        return max(0.0, self.clock.monotonic() - self.fetched_at)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(name) for name in self.names[:_REPR_NAMES])
+        more = f", ... {len(self.codes) - _REPR_NAMES} more" if len(self.codes) > _REPR_NAMES else ""
+        return (
+            f"CodeSet(queue_id={self.queue_id!r}, {_count(len(self.codes), 'code')}: [{shown}{more}], "
+            f"fetched {_age_text(self.age)})"
+        )
+
     def _repr_html_(self) -> str:
         title = f"queue {self.queue_id}" if self.queue_id else "participant codes"
+        title += f", fetched {_age_text(self.age)}"
         rows = "".join(
             f"<tr><td>{html.escape(c.name)}</td><td><code>{html.escape(c.id)}</code></td></tr>"
             for c in self.codes
         )
         return (
-            f"<table><caption>{len(self.codes)} wrap-up codes, {html.escape(title)}</caption>"
+            f"<table><caption>{_count(len(self.codes), 'wrap-up code')}, {html.escape(title)}</caption>"
             f"<thead><tr><th>name</th><th>id</th></tr></thead><tbody>{rows}</tbody></table>"
         )
 

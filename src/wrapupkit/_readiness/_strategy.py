@@ -155,8 +155,9 @@ class ReadinessStrategy(abc.ABC):
     def on_rejected(self, ctx: ReadinessContext) -> Decision:
         """Genesys refused the POST with 400 or 409 although the strategy said ready.
 
-        The default waits and tries again while fewer than :attr:`max_rejections`
-        refusals have been seen, then fails (the client then raises the API error).
+        The default waits and tries again while fewer than
+        :attr:`~wrapupkit.ReadinessStrategy.max_rejections` refusals have been seen, then
+        fails (the client then raises the API error).
         """
         if ctx.rejections <= self.max_rejections:
             return Decision.wait(reason=f"Genesys refused the wrap-up as not ready (HTTP {_status(ctx)})")
@@ -199,7 +200,14 @@ def _check_number(name: str, value: object, *, low: float, high: float = math.in
 
 
 def judge(snapshot: CommunicationSnapshot) -> Decision:
-    """The readiness predicate of genesys-api.md section 2.1, as a Decision.
+    """The built-in readiness predicate, as a Decision.
+
+    Built from the SDK models' field semantics (`Participant
+    <https://github.com/MyPureCloud/platform-client-sdk-python/blob/master/build/docs/Participant.md>`__,
+    `AfterCallWork
+    <https://github.com/MyPureCloud/platform-client-sdk-python/blob/master/build/docs/AfterCallWork.md>`__)
+    and the Resource Center's `after-call work settings
+    <https://help.mypurecloud.com/articles/configure-call-work-settings/>`__.
 
     Public so that a strategy can build on it (``return judge(ctx.snapshot)`` after its own checks).
 
@@ -255,8 +263,9 @@ class Polling(ReadinessStrategy):
     asking Genesys nor waits out the deadline: it waits ``unclear_grace`` seconds for the
     state to settle (the ACW gap: ACW may show a moment after the disconnect), then tries
     the write once and lets Genesys decide; a refusal then is raised as the API error it is.
-    Sources: genesys-api.md 2.1 and 2.5 (whether a write is accepted in these states is
-    undocumented [INF]; an agent who transfers can still give a wrap-up [DOC]).
+    Whether a write is accepted in these states is undocumented; an agent who transfers can
+    still give a wrap-up (Resource Center: `transfer a voice interaction
+    <https://help.mypurecloud.com/articles/transfer-voice-interaction/>`__).
 
     Args:
         unclear_grace: seconds an unclear state must last before the one write (default 2).

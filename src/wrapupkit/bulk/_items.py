@@ -89,7 +89,7 @@ class BulkItem:
 
     @property
     def key(self) -> str:
-        """What the journal knows the item by: conversation, participant (or user, or ``*``), code."""
+        """The item's journal key, made of its conversation, participant (or user, or ``*``) and code."""
         who = (
             f"p:{self.participant_id}"
             if self.participant_id

@@ -6,7 +6,7 @@ import csv
 import html
 import os
 from collections.abc import Iterator
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, SupportsIndex, overload
 
 import attrs
 
@@ -14,7 +14,7 @@ from wrapupkit._models import WrapupResult
 from wrapupkit.bulk._items import BulkItem
 
 
-__all__ = ["DONE", "ROW_FIELDS", "STATUSES", "BulkOutcome", "BulkReport", "BulkStatus"]
+__all__ = ["DONE", "ROW_FIELDS", "STATUSES", "BulkOutcome", "BulkOutcomes", "BulkReport", "BulkStatus"]
 
 BulkStatus = Literal["applied", "already_applied", "skipped", "failed"]
 """How an item of a bulk run ended.
@@ -119,27 +119,65 @@ ROW_FIELDS: tuple[str, ...] = (
 )
 
 
+class BulkOutcomes(tuple[BulkOutcome, ...]):
+    """A tuple of :class:`BulkOutcome` that a notebook shows as a table (:attr:`BulkReport.failed` ...).
+
+    It is a plain tuple otherwise; a slice is one too (``report.outcomes[:10]``).
+
+    .. versionadded:: 0.2.0
+    """
+
+    __slots__ = ()
+
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> BulkOutcome: ...
+    @overload
+    def __getitem__(self, index: slice) -> BulkOutcomes: ...
+    def __getitem__(self, index: SupportsIndex | slice) -> BulkOutcome | BulkOutcomes:
+        if isinstance(index, slice):
+            return BulkOutcomes(super().__getitem__(index))
+        return super().__getitem__(index)
+
+    @property
+    def counts(self) -> dict[BulkStatus, int]:
+        """Outcomes per status, every status listed (zeros included)."""
+        counts = dict.fromkeys(STATUSES, 0)
+        for outcome in self:
+            counts[outcome.status] += 1
+        return counts
+
+    def _repr_html_(self) -> str:
+        present = {status: n for status, n in self.counts.items() if n}
+        return _table(self, f"{_items(len(self))}: {_summary(present)}" if present else "no items")
+
+
+def _items(n: int) -> str:
+    return "1 item" if n == 1 else f"{n} items"
+
+
+def _summary(counts: dict[BulkStatus, int]) -> str:
+    return ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in counts.items())
+
+
 @attrs.frozen(repr=False)
 class BulkReport:
     """What :func:`apply_many` did: one :class:`BulkOutcome` per input item, in input order.
 
     Attributes:
-        outcomes: one per input item, in input order.
+        outcomes: one per input item, in input order: a tuple that notebooks show as a
+            table, as they show :attr:`failed` and slices (``report.outcomes[:10]``).
         elapsed: seconds the run took.
 
     .. versionadded:: 0.1.0
     """
 
-    outcomes: tuple[BulkOutcome, ...]
+    outcomes: BulkOutcomes = attrs.field(converter=BulkOutcomes)
     elapsed: float
 
     @property
     def counts(self) -> dict[BulkStatus, int]:
         """Items per status, every status listed (zeros included)."""
-        counts = dict.fromkeys(STATUSES, 0)
-        for outcome in self.outcomes:
-            counts[outcome.status] += 1
-        return counts
+        return self.outcomes.counts
 
     @property
     def ok(self) -> bool:
@@ -147,9 +185,9 @@ class BulkReport:
         return not self.failed
 
     @property
-    def failed(self) -> tuple[BulkOutcome, ...]:
-        """The outcomes of failed items."""
-        return tuple(o for o in self.outcomes if o.status == "failed")
+    def failed(self) -> BulkOutcomes:
+        """The outcomes of failed items (a tuple with a notebook table view)."""
+        return BulkOutcomes(o for o in self.outcomes if o.status == "failed")
 
     def __len__(self) -> int:
         return len(self.outcomes)
@@ -179,28 +217,32 @@ class BulkReport:
         return f"BulkReport(total={len(self.outcomes)}, {counts}, elapsed={self.elapsed:.2f}s)"
 
     def _repr_html_(self) -> str:
-        shown = list(self.outcomes)
-        if len(shown) > _HTML_ROWS:  # keep every failure in view, then the first others
-            failed = [o for o in shown if o.status == "failed"][:_HTML_ROWS]
-            others = [o for o in shown if o.status != "failed"][: _HTML_ROWS - len(failed)]
-            shown = sorted(failed + others, key=lambda o: o.index)
-        summary = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in self.counts.items())
-        caption = f"{len(self.outcomes)} wrap-ups in {self.elapsed:.2f} s: {summary}"
-        head = "".join(
-            f"<th>{h}</th>"
-            for h in ("#", "conversation", "participant", "code", "status", "seconds", "error")
+        return _table(
+            self.outcomes, f"{len(self.outcomes)} wrap-ups in {self.elapsed:.2f} s: {_summary(self.counts)}"
         )
-        body = "".join(_html_row(o) for o in shown)
-        foot = ""
-        if len(shown) < len(self.outcomes):
-            foot = (
-                f"<tfoot><tr><td colspan='7'>showing {len(shown)} of {len(self.outcomes)} "
-                "(every failure included); see rows() for all</td></tr></tfoot>"
-            )
-        return (
-            f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody>{foot}</table>"
+
+
+def _table(outcomes: tuple[BulkOutcome, ...], caption: str) -> str:
+    """Outcomes as an HTML table; past _HTML_ROWS rows, every failure and then the first others."""
+    shown = list(outcomes)
+    if len(shown) > _HTML_ROWS:
+        failed = [o for o in shown if o.status == "failed"][:_HTML_ROWS]
+        others = [o for o in shown if o.status != "failed"][: _HTML_ROWS - len(failed)]
+        shown = sorted(failed + others, key=lambda o: o.index)
+    head = "".join(
+        f"<th>{h}</th>" for h in ("#", "conversation", "participant", "code", "status", "seconds", "error")
+    )
+    body = "".join(_html_row(o) for o in shown)
+    foot = ""
+    if len(shown) < len(outcomes):
+        foot = (
+            f"<tfoot><tr><td colspan='7'>showing {len(shown)} of {len(outcomes)} "
+            "(every failure included); see rows() for all</td></tr></tfoot>"
         )
+    return (
+        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody>{foot}</table>"
+    )
 
 
 def _html_row(outcome: BulkOutcome) -> str:

@@ -33,6 +33,10 @@ __all__ = ["BulkClient", "BulkInterrupted", "apply_many"]
 
 log = logging.getLogger("wrapupkit")
 
+# The progress bar's colour once an item failed: amber (Okabe-Ito orange, legible to colour-blind
+# readers), as a hex value that tqdm accepts for the notebook widget and for terminals alike.
+WARNING_COLOUR = "#e69f00"
+
 
 class BulkClient(Protocol):
     """What a bulk run needs of a client (:class:`~wrapupkit.WrapupClient` has it all)."""
@@ -67,7 +71,7 @@ class BulkClient(Protocol):
 
 
 class BulkInterrupted(KeyboardInterrupt):
-    """Ctrl-C (``KeyboardInterrupt``) stopped :func:`apply_many`; carries what finished before.
+    """Ctrl-C (``KeyboardInterrupt``) stopped :func:`~wrapupkit.apply_many`; carries what finished before.
 
     Items in flight when it came were finished and journaled; no item started after it.
     Rerunning with the same journal resumes safely: finished items are skipped, and an
@@ -116,9 +120,10 @@ class _Run:
             if outcome.status == "failed":
                 self._failed += 1
             if self.bar is not None:
-                self.bar.update(1)
                 if self._failed:
+                    self.bar.colour = WARNING_COLOUR  # the widget or bar turns amber once an item failed
                     self.bar.set_postfix_str(f"{self._failed} failed", refresh=False)
+                self.bar.update(1)
 
     def run_chain(self, chain: list[tuple[int, BulkItem]]) -> None:
         """Apply one conversation's items, in input order."""

@@ -1,4 +1,4 @@
-"""Configurable answers to the behaviours genesys-api.md marks as undocumented ([INF])."""
+"""Configurable answers where the real service's behaviour is undocumented."""
 
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ class Rules:
     """How the emulator answers where the real service's behaviour is not documented.
 
     Mutable: change a field at any time (``emu.rules.early_write = 409``); values are validated
-    on assignment.  Every default follows genesys-api.md §2.3.
+    on assignment.  Every default follows what Genesys documents or public reports show
+    (see the emulator's docs for each behaviour and its source).
 
     Attributes:
         early_write: a wrap-up write while the communication is connected or in the gap before
