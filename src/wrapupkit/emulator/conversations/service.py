@@ -160,7 +160,7 @@ def request_acw(
 
     Raises:
         EmulatorError: 404 for an unknown id; 400 when the communication is not connected ("Can
-            only be updated for connected communications", genesys-api.md 1.6).
+            only be updated for connected communications", the SDK's AfterCallWorkUpdate docs).
     """
     with state.mutating():
         conv = get_conversation(state, conversation_id)

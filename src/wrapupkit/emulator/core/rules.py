@@ -46,7 +46,7 @@ class Rules:
         acw_level: where after-call work happens: ``"participant"`` (one ACW per leg, when its
             last communication ends, on its first answered communication) or ``"communication"``
             (each answered communication has its own; a callback whose agent also dialled a call
-            has none, the call does: genesys-api.md 2.5).
+            has none, the call does: the Resource Center FAQ on participant- vs communication-level ACW).
         acw_not_requested: the ``afterCallWork.state`` of an AGENT_REQUESTED leg whose agent did not
             request ACW: ``"notApplicable"`` or ``"skipped"``.
         acw_gap_seconds: a strict gap: for this many seconds after a disconnect, the communication
