@@ -1,4 +1,4 @@
-"""Ready-made conversation shapes, built with :class:`Leg` and :class:`Comm` (the shapes of docs/which-leg.md).
+"""Ready-made conversation shapes, built with :class:`Leg` and :class:`Comm` (see docs/which-leg.md).
 
 Every helper returns a :class:`Shape`; ``Emulator.add_shape`` plays it.  Times are seconds after
 creation: *ring* is how long an offer alerts before it is answered, *talk* how long a leg is
