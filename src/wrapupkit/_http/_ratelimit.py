@@ -34,7 +34,7 @@ from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from wrapupkit._clock import Clock, SystemClock
-from wrapupkit.exceptions import ConfigurationError
+from wrapupkit.exceptions import ConfigurationError, TransportError
 
 
 __all__ = ["RateLimiter"]
@@ -45,6 +45,9 @@ log = logging.getLogger("wrapupkit")
 _EPSILON = 1e-9
 # The pause after a 429 that carries no usable Retry-After header.
 _DEFAULT_PAUSE = 1.0
+# Bounds on the constructor's numbers (beyond them floats overflow or a wait never ends).
+MAX_REQUESTS = 1_000_000
+MAX_SECONDS = 86_400.0
 
 
 class RateLimiter:
@@ -67,7 +70,7 @@ class RateLimiter:
             installed on, else the system clock.
 
     Raises:
-        ConfigurationError: a non-positive limit or window.
+        ConfigurationError: a limit or window out of range (NaN, infinite, huge, not positive).
 
     .. versionadded:: 0.1.0
     """
@@ -82,18 +85,20 @@ class RateLimiter:
         max_pause: float = 60.0,
         clock: Clock | None = None,
     ) -> None:
-        if not _whole(requests, 1):
-            raise ConfigurationError(f"RateLimiter requests must be a whole number >= 1, not {requests!r}")
-        if not _finite_positive(per_seconds):
-            raise ConfigurationError(f"RateLimiter per_seconds must be > 0, not {per_seconds!r}")
+        if not _whole(requests, 1, MAX_REQUESTS):
+            raise ConfigurationError(
+                f"RateLimiter requests must be a whole number in 1..{MAX_REQUESTS}, not {requests!r}"
+            )
+        if not _in_range(per_seconds, 0.0, MAX_SECONDS) or per_seconds == 0:
+            raise ConfigurationError(f"RateLimiter per_seconds must be in (0, {MAX_SECONDS:g}], not {per_seconds!r}")
         if burst is None:
             burst = max(1, requests // 10)
         if not _whole(burst, 1, requests):
             raise ConfigurationError(f"RateLimiter burst must be between 1 and {requests}, not {burst!r}")
-        if not (_finite_positive(headroom) or headroom == 0) or headroom >= 1:
+        if not _in_range(headroom, 0.0, 1.0) or headroom == 1:
             raise ConfigurationError(f"RateLimiter headroom must be in [0, 1), not {headroom!r}")
-        if not _finite_positive(max_pause) and max_pause != 0:
-            raise ConfigurationError(f"RateLimiter max_pause must be >= 0, not {max_pause!r}")
+        if not _in_range(max_pause, 0.0, MAX_SECONDS):
+            raise ConfigurationError(f"RateLimiter max_pause must be in [0, {MAX_SECONDS:g}], not {max_pause!r}")
         self.requests = requests
         self.per_seconds = float(per_seconds)
         self.headroom = float(headroom)
@@ -106,6 +111,9 @@ class RateLimiter:
         self._tokens = float(burst)
         self._updated: float | None = None
         self._sent: collections.deque[float] = collections.deque()
+        # Our own sends over the server's window, which may be longer than ours (see _learn_window).
+        self._history: collections.deque[float] = collections.deque()
+        self._server_window = self._window
         self._paused_until = -math.inf
         # The window's budget while another user of the token takes part of it (see _learn_window).
         self._budget = requests
@@ -155,8 +163,17 @@ class RateLimiter:
 
     # -- the gate -------------------------------------------------------------------------------------
 
-    def acquire(self) -> None:
-        """Block (on :attr:`clock`) until one more request may be sent, then count it."""
+    def acquire(self, deadline: float | None = None) -> None:
+        """Block (on :attr:`clock`) until one more request may be sent, then count it.
+
+        Args:
+            deadline: the calling request's deadline on :attr:`clock`; time queued here
+                counts against it.
+
+        Raises:
+            TransportError: the request could not go out before *deadline* (nothing was
+                sent; ``maybe_sent`` is false).  It does not wait for a turn it cannot use.
+        """
         clock = self.clock
         slept = 0.0
         while True:
@@ -167,6 +184,13 @@ class RateLimiter:
                     self._grant(now)
                     self._waited += slept
                     return
+                if deadline is not None and now + wait >= deadline:
+                    self._waited += slept
+                    raise TransportError(
+                        f"the rate limiter's next turn ({wait:.2f}s away) comes after the call's deadline; "
+                        "nothing was sent",
+                        maybe_sent=False,
+                    )
             clock.sleep(wait)
             slept += wait
 
@@ -199,6 +223,7 @@ class RateLimiter:
     def _grant(self, now: float) -> None:
         self._tokens -= 1.0
         self._sent.append(now)
+        self._history.append(now)
         self._acquired += 1
 
     # -- feedback -------------------------------------------------------------------------------------
@@ -234,11 +259,19 @@ class RateLimiter:
         allowed = _number(headers.get("inin-ratelimit-allowed"))
         count = _number(headers.get("inin-ratelimit-count"))
         reset = _number(headers.get("inin-ratelimit-reset"))
-        if allowed is None or count is None or reset is None or allowed < 1 or count < 0:
+        if allowed is None or count is None or reset is None or allowed < 1 or count < 0 or reset < 0:
             return
         self._prune(now)
+        # The server's window may be longer than ours: what it counts of our own requests is
+        # what we sent over its window, whose length is at least the longest reset it announced
+        # (bounded, so that one odd header cannot make us remember for a day).
+        reset = min(reset, max(self._window, self.max_pause))
+        self._server_window = max(self._server_window, reset)
+        while self._history and self._history[0] + self._server_window <= now:
+            self._history.popleft()
+        ours = max(len(self._sent), len(self._history))
         # One request of slack: the server's window and ours are read a response apart.
-        foreign = max(0, int(count) - len(self._sent) - 1)
+        foreign = max(0, min(int(count), 10 * self.requests) - ours - 1)
         budget = min(self.requests, int(allowed)) - foreign
         if budget >= self.requests:
             self._budget, self._budget_until = self.requests, -math.inf
@@ -303,10 +336,9 @@ def _whole(value: object, low: int, high: float = math.inf) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
-def _finite_positive(value: object) -> bool:
-    return (
-        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
-    )
+def _in_range(value: object, low: float, high: float) -> bool:
+    """*value* is a number (not a bool) in ``[low, high]``: False for NaN, no overflow for huge ints."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
 
 
 def _number(value: str | None) -> float | None:

@@ -15,6 +15,7 @@ import contextlib
 import contextvars
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -30,12 +31,15 @@ from wrapupkit.exceptions import TransportError
 
 __all__ = ["CallBudget", "Gate", "Transport", "current_budget"]
 
+# Bytes read from the socket at a time; the deadline is checked between reads.
+_CHUNK = 64 * 1024
+
 
 class Gate(Protocol):
     """What a transport asks of a rate limiter installed on it."""
 
-    def acquire(self) -> None:
-        """Block until a request may go out."""
+    def acquire(self, deadline: float | None = None) -> None:
+        """Block until a request may go out; raise :class:`TransportError` rather than wait past *deadline*."""
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from a response."""
@@ -147,24 +151,14 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
             fields = options.query_params or None
         budget = _budget.get()
         gates = self.gates
-        if gates:
-            queued_at = self.clock.monotonic()
-            for gate in gates:
-                gate.acquire()
-            if budget is not None:  # time queued for a shared rate limit is not the call's own time
-                budget.deadline += self.clock.monotonic() - queued_at
+        for gate in gates:  # time queued at a rate limiter counts against the call's deadline
+            gate.acquire(budget.deadline if budget is not None else None)
         timeout = self._timeout(budget)
         if budget is not None:
             budget.requests += 1
         with self._lock:
             self.total_requests += 1
-        try:
-            raw = self.pool.request(
-                method, url, body=body, fields=fields, headers=headers, timeout=timeout, retries=False
-            )
-        except urllib3.exceptions.HTTPError as exc:
-            raise error_from_urllib3(exc, method, url, timeout.read_timeout) from exc
-        response = RESTResponse(raw)
+        response = self._send(method, url, body, fields, headers, timeout)
         status = int(response.status)
         response_headers = {str(k): str(v) for k, v in response.getheaders().items()}
         for gate in gates:
@@ -180,6 +174,47 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
                 raise TransportError(
                     f"{method} {path_of(url)}: HTTP {status} with a body that is not UTF-8", maybe_sent=True
                 ) from None
+        return response
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: str | None,
+        fields: Any,
+        headers: dict[str, str],
+        timeout: urllib3.Timeout,
+    ) -> RESTResponse:
+        """One request; the whole answer (not each read from the socket) must arrive within *timeout*."""
+        total = float(timeout.read_timeout or self.timeout)
+        give_up_at = time.monotonic() + total  # real seconds: this bounds socket I/O
+        try:
+            raw = self.pool.request(
+                method,
+                url,
+                body=body,
+                fields=fields,
+                headers=headers,
+                timeout=timeout,
+                retries=False,
+                preload_content=False,
+            )
+            chunks: list[bytes] = []
+            try:
+                while chunk := raw.read1(_CHUNK):
+                    chunks.append(chunk)
+                    if time.monotonic() > give_up_at:
+                        raw.close()  # a trickling server: drop the connection, not the deadline
+                        raise TransportError(
+                            f"{method} {path_of(url)}: the answer did not arrive within {total:.2f}s",
+                            maybe_sent=True,
+                        )
+            finally:
+                raw.release_conn()
+        except urllib3.exceptions.HTTPError as exc:
+            raise error_from_urllib3(exc, method, url, timeout.read_timeout) from exc
+        response = RESTResponse(raw)
+        response.data = b"".join(chunks)
         return response
 
     def __repr__(self) -> str:
