@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wrapupkit._clock import Clock
+from wrapupkit.exceptions import ConfigurationError
 from wrapupkit._http._auth import REGIONS, api_host_for, read_env
 from wrapupkit._http._ratelimit import RateLimiter
 from wrapupkit._http._retry import RetryPolicy
@@ -29,6 +30,9 @@ __all__ = [
     "read_env",
 ]
 
+# Connections kept open per host: more than any thread pool wrapupkit runs would use.
+MAX_CONNECTIONS = 1000
+
 
 def new_api_client(host: str) -> object:
     """A fresh SDK ``ApiClient`` for *host* (imports the SDK)."""
@@ -47,7 +51,19 @@ def new_caller(
     max_connections: int,
     default_timeout: float,
 ) -> Caller:
-    """A :class:`Caller` over *api_client* with wrapupkit's own transport installed (imports the SDK)."""
+    """A :class:`Caller` over *api_client* with wrapupkit's own transport installed (imports the SDK).
+
+    Raises:
+        ConfigurationError: *max_connections* is not a whole number in 1..MAX_CONNECTIONS.
+    """
+    if (
+        isinstance(max_connections, bool)
+        or not isinstance(max_connections, int)
+        or not 1 <= max_connections <= MAX_CONNECTIONS
+    ):
+        raise ConfigurationError(
+            f"max_connections must be a whole number in 1..{MAX_CONNECTIONS}, not {max_connections!r}"
+        )
     from wrapupkit._http._caller import Caller
     from wrapupkit._http._transport import Transport
 

@@ -62,14 +62,20 @@ class Event:
     body: Mapping[str, Any]
 
 
+def _seconds(_inst: object, attr: attrs.Attribute[float], value: object) -> None:
+    """A finite number of seconds, at most a year: NaN, inf and huge ints are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 366 * 86_400:
+        raise ConfigurationError(f"{attr.name} must be a finite number of seconds, not {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class Options:
-    heartbeat_timeout: float
-    connect_timeout: float
-    reconnect_delay: float
-    max_reconnect_delay: float
-    linger: float
-    renew_before: float
+    heartbeat_timeout: float = attrs.field(validator=_seconds)
+    connect_timeout: float = attrs.field(validator=_seconds)
+    reconnect_delay: float = attrs.field(validator=_seconds)
+    max_reconnect_delay: float = attrs.field(validator=_seconds)
+    linger: float = attrs.field(validator=_seconds)
+    renew_before: float = attrs.field(validator=_seconds)
     max_topics: int
     cache_size: int = 10_000
 
@@ -123,14 +129,26 @@ class Channel:
             self._cond.notify_all()
 
     def ensure_open(self) -> None:
-        """Start the reader on first use and wait (``connect_timeout``) for its first attempt."""
+        """Start the reader on first use and wait for its first attempt.
+
+        The wait ends at ``connect_timeout`` or at the current call's deadline, whichever
+        comes first: a stalled channel creation never keeps a call past its timeout (the
+        call then polls, and the reader keeps trying in the background).
+        """
         with self._lock:
             if self.closed:
                 return
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="wrapupkit-notifications", daemon=True)
                 self._thread.start()
-        self._opened.wait(self._opts.connect_timeout)
+        http = self._http()
+        give_up_at = self._wall.monotonic() + self._opts.connect_timeout  # real seconds: socket I/O
+        while not self._opened.is_set():
+            left = give_up_at - self._wall.monotonic()
+            call_left = http.remaining() if http is not None else left
+            if left <= 0 or call_left <= 0:
+                return
+            self._opened.wait(min(left, call_left, _SLICE))
 
     def generation(self) -> int | None:
         """The current connection's number, or None while disconnected."""
