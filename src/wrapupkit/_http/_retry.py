@@ -100,7 +100,7 @@ class RetryPolicy:
     @classmethod
     def no_wait(cls, max_tries: int = 5) -> RetryPolicy:
         """Retry without delays (``Retry-After`` is still honoured, on the client's clock)."""
-        return cls(max_tries=max_tries, initial_delay=0.0, max_delay=0.0, jitter=False, settle_window=0.0)
+        return cls(max_tries=max_tries, initial_delay=0.0, max_delay=0.0, jitter=False)
 
     def delays(self) -> Generator[float, None, None]:
         """The backoff delays for attempts 2, 3 ... (jittered when :attr:`jitter`)."""
