@@ -243,8 +243,16 @@ class Channel:
             return set(active + recent[: max(0, cap - len(active))])
 
     def sync(self, *, renew: bool = False) -> None:
-        """Make the server's topics what the waits need (one PUT or POST, or nothing)."""
-        with self._sub_lock:
+        """Make the server's topics what the waits need (one PUT or POST, or nothing).
+
+        Raises:
+            TransportError: the channel stayed busy (being created, say) until the call's deadline.
+        """
+        if not self._sub_lock_within_call():
+            raise TransportError(
+                "the notification channel was busy until the call's deadline; nothing was sent", maybe_sent=False
+            )
+        try:
             if self.channel_id is None or self.closed:
                 return
             desired = self._desired()
@@ -260,6 +268,16 @@ class Channel:
                 self._forget_channel()
                 raise
             self._apply(result, current if not replace else set())
+        finally:
+            self._sub_lock.release()
+
+    def _sub_lock_within_call(self) -> bool:
+        """Take the subscription lock, giving up at the current call's deadline."""
+        http = self._http()
+        while not self._sub_lock.acquire(timeout=_SLICE):
+            if http is None or http.remaining() <= 0:
+                return False
+        return True
 
     def _apply(self, result: TopicResult, kept: set[str]) -> None:
         with self._cond:
