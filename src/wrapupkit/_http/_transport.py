@@ -174,6 +174,14 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
                 raise TransportError(
                     f"{method} {path_of(url)}: HTTP {status} with a body that is not UTF-8", maybe_sent=True
                 ) from None
+        content_type = next((v for k, v in response_headers.items() if k.lower() == "content-type"), "json")
+        if response.data and "json" in content_type.lower():
+            try:
+                json.loads(response.data)
+            except ValueError:  # the SDK would hand the text on as if it were the model
+                raise TransportError(
+                    f"{method} {path_of(url)}: HTTP {status} with a body that is not JSON", maybe_sent=True
+                ) from None
         return response
 
     def _send(

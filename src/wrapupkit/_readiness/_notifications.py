@@ -152,8 +152,8 @@ class Notifications(Polling):
             "resync_interval": resync_interval,
         }
         for name, value in positive.items():
-            if not value > 0:
-                raise ConfigurationError(f"{name} must be > 0, not {value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 366 * 86_400:
+                raise ConfigurationError(f"{name} must be a finite number of seconds > 0, not {value!r}")
         if linger < 0 or not 0 <= renew_before < CHANNEL_LIFETIME:
             raise ConfigurationError("linger must be >= 0 and renew_before within [0, 86400)")
         if not 1 <= max_topics <= 1000:

@@ -289,7 +289,7 @@ class Polling(ReadinessStrategy):
         _check_number("max_delay", max_delay, low=0.0)
         _check_number("factor", factor, low=1.0)
         _check_number("jitter", jitter, low=0.0, high=1.0)
-        whole("max_rejections", max_rejections, low=0)
+        whole("max_rejections", max_rejections, low=0, high=10_000)
         _check_number("unclear_grace", unclear_grace, low=0.0)
         self.initial_delay = initial_delay
         self.max_delay = max_delay
