@@ -23,9 +23,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from wrapupkit import RetryPolicy, WrapupClient
+from wrapupkit import RateLimiter, RetryPolicy, WrapupClient
 from wrapupkit._bulk import apply_many
-from wrapupkit import RateLimiter
 from wrapupkit.emulator import Emulator
 
 

@@ -19,8 +19,7 @@ from typing import Any
 
 from _common import Stopwatch, percentiles, seed
 
-from wrapupkit import Polling, ReadinessStrategy, WrapupClient
-from wrapupkit import Notifications
+from wrapupkit import Notifications, Polling, ReadinessStrategy, WrapupClient
 from wrapupkit.emulator import Emulator
 
 

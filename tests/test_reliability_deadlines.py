@@ -31,7 +31,9 @@ def _org(emu: Any) -> dict[str, str]:
 
 def make_client(emu: Any, clock: Any = None, **options: Any) -> WrapupClient:
     options.setdefault("retry", RetryPolicy.no_retry())
-    return WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url, clock=clock, **options)
+    return WrapupClient.from_credentials(
+        emu.client_id, emu.client_secret, host=emu.url, clock=clock, **options
+    )
 
 
 # -- 4. waiting on another thread's code-set fetch ---------------------------------------------------
@@ -43,7 +45,12 @@ def test_waiting_for_another_threads_fetch_ends_at_the_deadline(emu: Any, org: d
     client.apply_wrapup(emu.add_conversation(user_id=org["user"], queue_id=org["queue"]).id, "Sale")
     client.clear_cache()  # logged in, conversation route warm: only the code fetch is left to stall
     emu.stall_next("GET", CODES, 60, after_processing=False)
-    leader = threading.Thread(target=lambda: pytest.raises(WrapupkitError, client.codes, org["queue"]))
+
+    def lead() -> None:
+        with pytest.raises(WrapupkitError):
+            client.codes(org["queue"])
+
+    leader = threading.Thread(target=lead)
     leader.start()
     try:
         while emu.requests_matching("GET", CODES) == [] and not _stall_taken(emu):
@@ -85,7 +92,9 @@ def test_a_stalled_channel_creation_does_not_hold_the_call(emu: Any, org: dict[s
 # -- 4. time queued at a rate limiter counts against the call ----------------------------------------
 
 
-def test_a_turn_beyond_the_deadline_is_not_waited_for(emu: Any, clock: FakeClock, org: dict[str, str]) -> None:
+def test_a_turn_beyond_the_deadline_is_not_waited_for(
+    emu: Any, clock: FakeClock, org: dict[str, str]
+) -> None:
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     client = make_client(emu, clock)
     client.codes(org["queue"])
@@ -108,7 +117,11 @@ def test_a_huge_ratelimit_reset_is_capped(emu: Any, clock: FakeClock, org: dict[
     emu.corrupt_next(
         "GET",
         r"/conversations/[^/]+$",
-        headers={"inin-ratelimit-allowed": "300", "inin-ratelimit-count": "900", "inin-ratelimit-reset": "86400"},
+        headers={
+            "inin-ratelimit-allowed": "300",
+            "inin-ratelimit-count": "900",
+            "inin-ratelimit-reset": "86400",
+        },
     )
     with limiter.installed(client):
         result = client.apply_wrapup(conv.id, "Sale", timeout=3600)
@@ -169,7 +182,8 @@ def test_zero_delays_still_pause_between_checks(emu: Any, clock: FakeClock, org:
     polling = Polling(initial_delay=0, max_delay=0, jitter=0)
     with pytest.raises(ReadinessTimeout):
         client.apply_wrapup(conv.id, "Sale", readiness=polling, timeout=1)
-    assert clock.sleeps and min(clock.sleeps) >= 0.05
+    assert clock.sleeps
+    assert min(clock.sleeps) >= 0.05
     assert len(emu.requests_matching("GET", r"/conversations/[^/]+$")) <= 1 / 0.05 + 2
 
 

@@ -33,7 +33,9 @@ def _org(emu: Any) -> dict[str, str]:
 
 def make_client(emu: Any, clock: FakeClock, **options: Any) -> WrapupClient:
     options.setdefault("retry", RetryPolicy.no_retry())
-    return WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url, clock=clock, **options)
+    return WrapupClient.from_credentials(
+        emu.client_id, emu.client_secret, host=emu.url, clock=clock, **options
+    )
 
 
 # -- 9. a malformed access token -------------------------------------------------------------------
@@ -48,7 +50,9 @@ malformed_tokens = st.one_of(
     _token_with("\r\n"),
     _token_with("\n"),
     st.sampled_from(["\x00", "\x7f", "\t"]).flatmap(_token_with),
-    st.characters(min_codepoint=0x100, max_codepoint=0xFFFF, blacklist_categories=("Cs",)).flatmap(_token_with),
+    st.characters(min_codepoint=0x100, max_codepoint=0xFFFF, blacklist_categories=("Cs",)).flatmap(
+        _token_with
+    ),
 )
 
 
@@ -77,7 +81,9 @@ def test_an_empty_token_is_a_typed_error_before_any_request(emu: Emulator, token
 def test_a_malformed_token_from_the_login_is_an_authentication_error(
     emu: Emulator, clock: FakeClock, org: dict[str, str]
 ) -> None:
-    emu.corrupt_next("POST", r"^/oauth/token$", body='{"access_token": "ab\\r\\nX-Evil: 1", "expires_in": 86400}')
+    emu.corrupt_next(
+        "POST", r"^/oauth/token$", body='{"access_token": "ab\\r\\nX-Evil: 1", "expires_in": 86400}'
+    )
     with pytest.raises(AuthenticationError) as info:
         make_client(emu, clock).codes(org["queue"])
     assert "X-Evil" not in str(info.value)

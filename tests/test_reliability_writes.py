@@ -30,7 +30,9 @@ def _org(emu: Any) -> dict[str, str]:
 
 def make_client(emu: Any, clock: FakeClock, **options: Any) -> WrapupClient:
     options.setdefault("retry", RetryPolicy(jitter=False))
-    return WrapupClient.from_credentials(emu.client_id, emu.client_secret, host=emu.url, clock=clock, **options)
+    return WrapupClient.from_credentials(
+        emu.client_id, emu.client_secret, host=emu.url, clock=clock, **options
+    )
 
 
 def posts(emu: Any) -> int:
@@ -89,7 +91,9 @@ def test_the_same_code_applied_meanwhile_is_success(emu: Any, clock: FakeClock, 
 # -- 2. an unknown outcome is read back over a settle window before any re-send ---------------------
 
 
-def test_a_held_post_that_lands_late_is_not_sent_twice(emu: Any, clock: FakeClock, org: dict[str, str]) -> None:
+def test_a_held_post_that_lands_late_is_not_sent_twice(
+    emu: Any, clock: FakeClock, org: dict[str, str]
+) -> None:
     """The POST is held past the request timeout; the settle window sees it land; one write."""
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     emu.hold_next("POST", WRAPUP, 2.0)  # on the shared clock: lands when the client's waits pass 2 s
@@ -116,7 +120,9 @@ def test_no_resend_when_the_deadline_leaves_no_settle_window(
     assert posts(emu) == 1
 
 
-def test_an_unreadable_answer_to_a_write_is_read_back(emu: Any, clock: FakeClock, org: dict[str, str]) -> None:
+def test_an_unreadable_answer_to_a_write_is_read_back(
+    emu: Any, clock: FakeClock, org: dict[str, str]
+) -> None:
     """The POST lands but its answer is not UTF-8: an unknown outcome, read back, success, one write."""
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     emu.corrupt_next("POST", WRAPUP, body=b"\xff\xfe\x00")
@@ -163,7 +169,7 @@ def test_sixteen_threads_meeting_one_expired_token_log_in_once(
         barrier.wait()
         try:
             client.refresh_codes(org["queue"])
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(16)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 
@@ -49,7 +50,9 @@ def _encodable(field: str, value: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise InvalidInput(field, f"character {exc.start + 1} is a lone surrogate, which cannot be sent") from None
+        raise InvalidInput(
+            field, f"character {exc.start + 1} is a lone surrogate, which cannot be sent"
+        ) from None
 
 
 def check_notes(value: object) -> str | None:
@@ -89,7 +92,11 @@ def seconds(field: str, value: object, *, allow_zero: bool = False) -> float:
     """A duration in seconds from a number or a ``timedelta``: finite, at most a year."""
     if isinstance(value, dt.timedelta):
         value = value.total_seconds()
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:  # NaN
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or (isinstance(value, float) and math.isnan(value))
+    ):
         raise InvalidInput(field, "expected seconds as a number or a datetime.timedelta")
     if not 0 <= value <= MAX_SECONDS or (value == 0 and not allow_zero):  # no float() of a huge int
         raise InvalidInput(field, f"{value!r} is out of range (0 to {MAX_SECONDS:g} seconds)")

@@ -11,9 +11,9 @@ import PureCloudPlatformClientV2 as sdk
 import pytest
 import urllib3
 from emulator_helpers import (
-    control,
     NoRetryHttpClient,
     Org,
+    control,
     error_of,
     raw_request,
     sdk_client,
@@ -320,7 +320,9 @@ def test_corrupt_next_replaces_body_and_headers(emulator: Emulator, org: Org) ->
     """A non-UTF-8 body and a huge inin-ratelimit-reset go out instead of the real ones, once."""
     token = emulator.issue_token()
     path = f"/api/v2/routing/queues/{org.queue}/wrapupcodes"
-    emulator.corrupt_next("GET", "/wrapupcodes$", body=b"\xff\xfe{", headers={"inin-ratelimit-reset": "86400"})
+    emulator.corrupt_next(
+        "GET", "/wrapupcodes$", body=b"\xff\xfe{", headers={"inin-ratelimit-reset": "86400"}
+    )
     status, headers, body, _ = _raw_bytes(emulator, path, token)
     assert (status, body) == (200, b"\xff\xfe{")
     assert {k.lower(): v for k, v in headers.items()}["inin-ratelimit-reset"] == "86400"

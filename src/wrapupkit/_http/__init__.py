@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wrapupkit._clock import Clock
-from wrapupkit.exceptions import ConfigurationError
 from wrapupkit._http._auth import REGIONS, api_host_for, read_env
 from wrapupkit._http._ratelimit import RateLimiter
 from wrapupkit._http._retry import RetryPolicy
+from wrapupkit.exceptions import ConfigurationError
 
 
 if TYPE_CHECKING:
@@ -56,11 +56,8 @@ def new_caller(
     Raises:
         ConfigurationError: *max_connections* is not a whole number in 1..MAX_CONNECTIONS.
     """
-    if (
-        isinstance(max_connections, bool)
-        or not isinstance(max_connections, int)
-        or not 1 <= max_connections <= MAX_CONNECTIONS
-    ):
+    given: object = max_connections  # callers may not be type-checked
+    if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= MAX_CONNECTIONS:
         raise ConfigurationError(
             f"max_connections must be a whole number in 1..{MAX_CONNECTIONS}, not {max_connections!r}"
         )

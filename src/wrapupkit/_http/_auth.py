@@ -103,7 +103,7 @@ def check_token(token: object, *, error: type[Exception] = ConfigurationError) -
     """
     if not isinstance(token, str) or not token.strip():
         raise error("The access token is empty or not a string; nothing was sent.")
-    if _BAD_HEADER.search(token) or not token.isascii() and not _latin1(token):
+    if _BAD_HEADER.search(token) or (not token.isascii() and not _latin1(token)):
         raise error(
             "The access token is malformed (a control character or a character outside Latin-1); "
             "nothing was sent."
@@ -181,7 +181,9 @@ class ClientCredentials:
         except GenesysAPIError as exc:
             if exc.status not in _REFUSED:
                 raise
-            self._refused = f"Login for client {self.client_id} failed with HTTP {exc.status} at {self._login_url()}."
+            self._refused = (
+                f"Login for client {self.client_id} failed with HTTP {exc.status} at {self._login_url()}."
+            )
             raise AuthenticationError(self._refused) from None
         try:
             data = json.loads(response.data)
@@ -195,7 +197,9 @@ class ClientCredentials:
         self._stale = False
         self._expires_at = (
             self._clock.monotonic() + float(expires_in)
-            if isinstance(expires_in, (int, float)) and not isinstance(expires_in, bool) and 0 < expires_in < 1e9
+            if isinstance(expires_in, (int, float))
+            and not isinstance(expires_in, bool)
+            and 0 < expires_in < 1e9
             else None
         )
         self.logins += 1
@@ -213,7 +217,10 @@ class ClientCredentials:
             if (
                 self._stale
                 or not self._api_client.access_token
-                or (self._expires_at is not None and self._clock.monotonic() >= self._expires_at - REFRESH_MARGIN)
+                or (
+                    self._expires_at is not None
+                    and self._clock.monotonic() >= self._expires_at - REFRESH_MARGIN
+                )
             ):
                 self.login()
             return str(self._api_client.access_token)

@@ -81,7 +81,7 @@ class Caller:
             yield budget
 
     def deadline(self) -> float:
-        """The current call's deadline on :attr:`clock`, or :attr:`default_timeout` from now outside any call."""
+        """The current call's deadline on :attr:`clock` (outside a call: :attr:`default_timeout` on)."""
         budget = current_budget()
         return budget.deadline if budget is not None else self.clock.monotonic() + self.default_timeout
 
@@ -181,7 +181,10 @@ class Caller:
             try:
                 return self.read_wrapup(*ids)
             except (GenesysAPIError, TransportError) as read_error:
-                _add_note(exc, f"wrapupkit: the write's outcome is unknown and reading it back failed ({read_error})")
+                _add_note(
+                    exc,
+                    f"wrapupkit: the write's outcome is unknown and reading it back failed ({read_error})",
+                )
                 raise exc from read_error
 
         def found(applied: str | None) -> bool | None:

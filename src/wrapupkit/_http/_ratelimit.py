@@ -90,7 +90,9 @@ class RateLimiter:
                 f"RateLimiter requests must be a whole number in 1..{MAX_REQUESTS}, not {requests!r}"
             )
         if not _in_range(per_seconds, 0.0, MAX_SECONDS) or per_seconds == 0:
-            raise ConfigurationError(f"RateLimiter per_seconds must be in (0, {MAX_SECONDS:g}], not {per_seconds!r}")
+            raise ConfigurationError(
+                f"RateLimiter per_seconds must be in (0, {MAX_SECONDS:g}], not {per_seconds!r}"
+            )
         if burst is None:
             burst = max(1, requests // 10)
         if not _whole(burst, 1, requests):
@@ -98,7 +100,9 @@ class RateLimiter:
         if not _in_range(headroom, 0.0, 1.0) or headroom == 1:
             raise ConfigurationError(f"RateLimiter headroom must be in [0, 1), not {headroom!r}")
         if not _in_range(max_pause, 0.0, MAX_SECONDS):
-            raise ConfigurationError(f"RateLimiter max_pause must be in [0, {MAX_SECONDS:g}], not {max_pause!r}")
+            raise ConfigurationError(
+                f"RateLimiter max_pause must be in [0, {MAX_SECONDS:g}], not {max_pause!r}"
+            )
         self.requests = requests
         self.per_seconds = float(per_seconds)
         self.headroom = float(headroom)

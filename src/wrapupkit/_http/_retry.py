@@ -46,7 +46,7 @@ MAX_TRIES = 1000
 MAX_SECONDS = 86_400.0
 
 
-def _positive(_inst: object, attr: attrs.Attribute[Any], value: float) -> None:
+def _positive(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
     if (
         isinstance(value, bool)
         or not isinstance(value, (int, float))
@@ -88,9 +88,11 @@ class RetryPolicy:
     settle_window: float = attrs.field(default=3.0, validator=_positive)
 
     @max_tries.validator
-    def _check_tries(self, _attr: attrs.Attribute[int], value: int) -> None:
+    def _check_tries(self, _attr: attrs.Attribute[int], value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TRIES:
-            raise ConfigurationError(f"RetryPolicy.max_tries must be a whole number in 1..{MAX_TRIES}, not {value!r}")
+            raise ConfigurationError(
+                f"RetryPolicy.max_tries must be a whole number in 1..{MAX_TRIES}, not {value!r}"
+            )
 
     @classmethod
     def no_retry(cls) -> RetryPolicy:

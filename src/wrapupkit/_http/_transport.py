@@ -39,7 +39,7 @@ class Gate(Protocol):
     """What a transport asks of a rate limiter installed on it."""
 
     def acquire(self, deadline: float | None = None) -> None:
-        """Block until a request may go out; raise :class:`TransportError` rather than wait past *deadline*."""
+        """Block until a request may go out; raise :class:`TransportError` rather than wait past it."""
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from a response."""
@@ -158,7 +158,7 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
             budget.requests += 1
         with self._lock:
             self.total_requests += 1
-        response = self._send(method, url, body, fields, headers, timeout)
+        response = self._send(method, url=url, body=body, fields=fields, headers=headers, timeout=timeout)
         status = int(response.status)
         response_headers = {str(k): str(v) for k, v in response.getheaders().items()}
         for gate in gates:
@@ -187,6 +187,7 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
     def _send(
         self,
         method: str,
+        *,
         url: str,
         body: str | None,
         fields: Any,

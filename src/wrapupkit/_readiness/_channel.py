@@ -250,7 +250,8 @@ class Channel:
         """
         if not self._sub_lock_within_call():
             raise TransportError(
-                "the notification channel was busy until the call's deadline; nothing was sent", maybe_sent=False
+                "the notification channel was busy until the call's deadline; nothing was sent",
+                maybe_sent=False,
             )
         try:
             if self.channel_id is None or self.closed:

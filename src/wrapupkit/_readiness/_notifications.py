@@ -144,7 +144,7 @@ class Notifications(Polling):
             raise ConfigurationError(f"topic must be 'user' or 'queue', not {topic!r}")
         if on_topic_rejected not in ("fallback", "raise"):
             raise ConfigurationError("on_topic_rejected must be 'fallback' or 'raise'")
-        positive = {
+        positive: dict[str, object] = {
             "heartbeat_timeout": heartbeat_timeout,
             "connect_timeout": connect_timeout,
             "reconnect_delay": reconnect_delay,
@@ -152,7 +152,11 @@ class Notifications(Polling):
             "resync_interval": resync_interval,
         }
         for name, value in positive.items():
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 366 * 86_400:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not 0 < value <= 366 * 86_400
+            ):
                 raise ConfigurationError(f"{name} must be a finite number of seconds > 0, not {value!r}")
         if linger < 0 or not 0 <= renew_before < CHANNEL_LIFETIME:
             raise ConfigurationError("linger must be >= 0 and renew_before within [0, 86400)")

@@ -209,7 +209,9 @@ MIN_POLL_DELAY = 0.05
 def _check_number(name: str, value: object, *, low: float, high: float = _MAX_SECONDS) -> None:
     # `low <= value <= high` is False for NaN and compares huge ints without converting them
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise ConfigurationError(f"{name} must be a finite number between {low:g} and {high:g}, not {value!r}")
+        raise ConfigurationError(
+            f"{name} must be a finite number between {low:g} and {high:g}, not {value!r}"
+        )
 
 
 def judge(snapshot: CommunicationSnapshot) -> Decision:

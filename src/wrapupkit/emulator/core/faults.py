@@ -206,7 +206,9 @@ class Faults:
 
     def trickle_next(self, method: str, path: str, *, interval: float = 0.05, times: int = 1) -> None:
         """Send matching answers (after processing) one byte every *interval* real seconds."""
-        fault = Fault("trickle", _matcher(method, path), _times(times), seconds=_seconds(interval, "interval"))
+        fault = Fault(
+            "trickle", _matcher(method, path), _times(times), seconds=_seconds(interval, "interval")
+        )
         with self._lock:
             self._faults.append(fault)
 
@@ -228,10 +230,13 @@ class Faults:
         """
         if body is not None and not isinstance(body, (bytes, str)):
             raise bad_request("body must be bytes or text")
-        if headers is not None and not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        pairs: list[tuple[object, object]] = list((headers or {}).items())
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
             raise bad_request("headers must map names to text values")
         raw = body.encode() if isinstance(body, str) else body
-        fault = Fault("corrupt", _matcher(method, path), _times(times), body=raw, headers=tuple((headers or {}).items()))
+        fault = Fault(
+            "corrupt", _matcher(method, path), _times(times), body=raw, headers=tuple((headers or {}).items())
+        )
         with self._lock:
             self._faults.append(fault)
 

@@ -2,8 +2,9 @@
 
 Pipeline for an API request: latency -> reset/stall before processing -> hold (on the clock) ->
 scheduled failure -> ``tick()`` -> route -> bearer token -> rate limit -> permissions -> handler ->
-stall/reset after processing -> corrupt (body, headers) -> trickle.  Every method (HEAD and OPTIONS included) takes this path, so every answer is an
-``ErrorBody`` with a correlation id, and lands in the request log.  Control-plane requests
+stall/reset after processing -> corrupt (body, headers) -> trickle.  Every method (HEAD and OPTIONS
+included) takes this path, so every answer is an ``ErrorBody`` with a correlation id, and lands in
+the request log.  Control-plane requests
 (``/__emulator__/...``) skip faults, auth and the request log.
 """
 
@@ -227,7 +228,9 @@ class Pipeline(Generic[S]):
         failure = self.faults.take("fail", method, path)
         try:
             if failure is not None:
-                response = self._headers(self._failure(failure, context_id), context_id, self.faults.admit(None))
+                response = self._headers(
+                    self._failure(failure, context_id), context_id, self.faults.admit(None)
+                )
             else:
                 response = self._process(req, context_id)
         finally:
