@@ -49,7 +49,7 @@ def _token_with(bad: str) -> st.SearchStrategy[str]:
 malformed_tokens = st.one_of(
     _token_with("\r\n"),
     _token_with("\n"),
-    st.sampled_from(["\x00", "\x7f", "\t"]).flatmap(_token_with),
+    st.sampled_from(["\x00", "\x7f", "\x1b"]).flatmap(_token_with),
     st.characters(min_codepoint=0x100, max_codepoint=0xFFFF, blacklist_categories=("Cs",)).flatmap(
         _token_with
     ),
@@ -88,6 +88,20 @@ def test_a_malformed_token_from_the_login_is_an_authentication_error(
         make_client(emu, clock).codes(org["queue"])
     assert "X-Evil" not in str(info.value)
     assert emu.requests_matching("GET") == []
+
+
+def test_a_token_spoiled_after_construction_is_refused_before_sending(
+    emu: Emulator, clock: FakeClock, org: dict[str, str]
+) -> None:
+    """Set on the ApiClient later (bypassing every check on the way in): still refused, still not echoed."""
+    client = make_client(emu, clock)
+    client.codes(org["queue"])
+    sent = len(emu.requests)
+    client.api_client.access_token = "secret\r\nX-Evil: 1"
+    with pytest.raises(ConfigurationError) as info:
+        client.refresh_codes(org["queue"])
+    assert "secret" not in str(info.value)
+    assert len(emu.requests) == sent
 
 
 # -- 10. answers that cannot be read ---------------------------------------------------------------

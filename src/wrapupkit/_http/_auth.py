@@ -22,7 +22,7 @@ from wrapupkit._clock import Clock
 from wrapupkit.exceptions import AuthenticationError, ConfigurationError, GenesysAPIError
 
 
-__all__ = ["REGIONS", "ClientCredentials", "api_host_for", "check_token", "read_env"]
+__all__ = ["REGIONS", "ClientCredentials", "api_host_for", "check_token", "header_safe", "read_env"]
 
 log = logging.getLogger("wrapupkit")
 
@@ -103,7 +103,7 @@ def check_token(token: object, *, error: type[Exception] = ConfigurationError) -
     """
     if not isinstance(token, str) or not token.strip():
         raise error("The access token is empty or not a string; nothing was sent.")
-    if _BAD_HEADER.search(token) or (not token.isascii() and not _latin1(token)):
+    if not header_safe(token):
         raise error(
             "The access token is malformed (a control character or a character outside Latin-1); "
             "nothing was sent."
@@ -111,7 +111,12 @@ def check_token(token: object, *, error: type[Exception] = ConfigurationError) -
     return token
 
 
-_BAD_HEADER = re.compile(r"[\x00-\x1f\x7f]")
+def header_safe(value: str) -> bool:
+    """*value* can go in an HTTP header: no control character (CR, LF ...), nothing outside Latin-1."""
+    return not _BAD_HEADER.search(value) and (value.isascii() or _latin1(value))
+
+
+_BAD_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # tab is allowed inside a header value
 
 
 def _latin1(text: str) -> bool:

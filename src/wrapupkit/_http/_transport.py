@@ -25,8 +25,9 @@ from PureCloudPlatformClientV2.abstract_http_client import AbstractHttpClient
 from PureCloudPlatformClientV2.rest import RESTResponse
 
 from wrapupkit._clock import Clock, SystemClock
+from wrapupkit._http._auth import header_safe
 from wrapupkit._http._errors import error_from_response, error_from_urllib3, path_of
-from wrapupkit.exceptions import TransportError
+from wrapupkit.exceptions import ConfigurationError, TransportError
 
 
 __all__ = ["CallBudget", "Gate", "Transport", "current_budget"]
@@ -138,6 +139,12 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         method, url = options.method, options.url
         headers = dict(options.headers or {})
         headers.setdefault("Content-Type", "application/json")
+        for name, value in headers.items():  # http.client would echo a bad value (a token) in its error
+            if not header_safe(str(value)):
+                raise ConfigurationError(
+                    f"The {name} header holds a control character or a character outside Latin-1; "
+                    "nothing was sent."
+                )
         body: str | None = None
         fields: Any = None
         if method in ("POST", "PUT", "PATCH", "OPTIONS"):
