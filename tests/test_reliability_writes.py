@@ -158,27 +158,30 @@ def test_a_refused_login_is_an_authentication_error(emu: Any, clock: FakeClock, 
 def test_sixteen_threads_meeting_one_expired_token_log_in_once(
     emu: Any, clock: FakeClock, org: dict[str, str]
 ) -> None:
-    client = make_client(emu, clock, cache_ttl=0)
+    """Sixteen concurrent calls all get a 401 for one expired token: one login, and all succeed."""
+    client = make_client(emu, clock)
     client.codes(org["queue"])
+    convs = [emu.add_conversation(user_id=org["user"], queue_id=org["queue"]).id for _ in range(16)]
     emu.expire_tokens()
     before = len(emu.requests_matching("POST", TOKEN))
     barrier = threading.Barrier(16)
     errors: list[BaseException] = []
 
-    def work() -> None:
+    def work(conversation_id: str) -> None:
         barrier.wait()
         try:
-            client.refresh_codes(org["queue"])
+            client.apply_wrapup(conversation_id, "Sale")
         except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=work) for _ in range(16)]
+    threads = [threading.Thread(target=work, args=(c,)) for c in convs]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
     assert len(emu.requests_matching("POST", TOKEN)) - before == 1
+    assert all(emu.wrapup(c)["code"] == org["Sale"] for c in convs)
 
 
 def test_a_wrong_secret_logs_in_once_and_fails_the_rest_fast(
