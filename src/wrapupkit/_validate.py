@@ -98,7 +98,7 @@ def seconds(field: str, value: object, *, allow_zero: bool = False) -> float:
         or (isinstance(value, float) and math.isnan(value))
     ):
         raise InvalidInput(field, "expected seconds as a number or a datetime.timedelta")
-    if not 0 <= value <= MAX_SECONDS or (value == 0 and not allow_zero):  # no float() of a huge int
+    if not in_range(value, 0, MAX_SECONDS) or (value == 0 and not allow_zero):
         raise InvalidInput(field, f"{value!r} is out of range (0 to {MAX_SECONDS:g} seconds)")
     return float(value)
 
@@ -110,6 +110,14 @@ def media(value: MediaType | str | None) -> MediaType | None:
         return MediaType.parse(value)
     except ConfigurationError as exc:
         raise InvalidInput("media_type", str(exc).removesuffix(".")) from None
+
+
+def in_range(value: object, low: float, high: float) -> bool:
+    """*value* is a real number (not a bool) in ``[low, high]``.
+
+    False for NaN; huge ints are compared exactly, never converted to a float (no OverflowError).
+    """
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
 
 
 def whole(field: str, value: object, *, low: int, high: int | None = None) -> int:

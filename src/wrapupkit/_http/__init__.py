@@ -13,7 +13,7 @@ from wrapupkit._clock import Clock
 from wrapupkit._http._auth import REGIONS, api_host_for, read_env
 from wrapupkit._http._ratelimit import RateLimiter
 from wrapupkit._http._retry import RetryPolicy
-from wrapupkit.exceptions import ConfigurationError
+from wrapupkit._validate import whole
 
 
 if TYPE_CHECKING:
@@ -56,11 +56,7 @@ def new_caller(
     Raises:
         ConfigurationError: *max_connections* is not a whole number in 1..MAX_CONNECTIONS.
     """
-    given: object = max_connections  # callers may not be type-checked
-    if isinstance(given, bool) or not isinstance(given, int) or not 1 <= given <= MAX_CONNECTIONS:
-        raise ConfigurationError(
-            f"max_connections must be a whole number in 1..{MAX_CONNECTIONS}, not {max_connections!r}"
-        )
+    whole("max_connections", max_connections, low=1, high=MAX_CONNECTIONS)
     from wrapupkit._http._caller import Caller
     from wrapupkit._http._transport import Transport
 

@@ -34,6 +34,7 @@ from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from wrapupkit._clock import Clock, SystemClock
+from wrapupkit._validate import in_range
 from wrapupkit.exceptions import ConfigurationError, TransportError
 
 
@@ -89,7 +90,7 @@ class RateLimiter:
             raise ConfigurationError(
                 f"RateLimiter requests must be a whole number in 1..{MAX_REQUESTS}, not {requests!r}"
             )
-        if not _in_range(per_seconds, 0.0, MAX_SECONDS) or per_seconds == 0:
+        if not in_range(per_seconds, 0.0, MAX_SECONDS) or per_seconds == 0:
             raise ConfigurationError(
                 f"RateLimiter per_seconds must be in (0, {MAX_SECONDS:g}], not {per_seconds!r}"
             )
@@ -97,9 +98,9 @@ class RateLimiter:
             burst = max(1, requests // 10)
         if not _whole(burst, 1, requests):
             raise ConfigurationError(f"RateLimiter burst must be between 1 and {requests}, not {burst!r}")
-        if not _in_range(headroom, 0.0, 1.0) or headroom == 1:
+        if not in_range(headroom, 0.0, 1.0) or headroom == 1:
             raise ConfigurationError(f"RateLimiter headroom must be in [0, 1), not {headroom!r}")
-        if not _in_range(max_pause, 0.0, MAX_SECONDS):
+        if not in_range(max_pause, 0.0, MAX_SECONDS):
             raise ConfigurationError(
                 f"RateLimiter max_pause must be in [0, {MAX_SECONDS:g}], not {max_pause!r}"
             )
@@ -338,11 +339,6 @@ def _window_used_up(headers: Mapping[str, str]) -> bool:
 def _whole(value: object, low: int, high: float = math.inf) -> bool:
     """*value* is an int (not a bool) within ``[low, high]``; callers may not be type-checked."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _in_range(value: object, low: float, high: float) -> bool:
-    """*value* is a number (not a bool) in ``[low, high]``: False for NaN, no overflow for huge ints."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
 
 
 def _number(value: str | None) -> float | None:

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import attrs
 
 from wrapupkit._clock import Clock
+from wrapupkit._validate import in_range
 from wrapupkit.exceptions import (
     ConfigurationError,
     GenesysAPIError,
@@ -47,11 +48,7 @@ MAX_SECONDS = 86_400.0
 
 
 def _positive(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not (0 <= value <= MAX_SECONDS)  # False for NaN; compares huge ints without overflow
-    ):
+    if not in_range(value, 0, MAX_SECONDS):
         raise ConfigurationError(
             f"RetryPolicy.{attr.name} must be a number between 0 and {MAX_SECONDS:g}, not {value!r}"
         )
@@ -89,7 +86,7 @@ class RetryPolicy:
 
     @max_tries.validator
     def _check_tries(self, _attr: attrs.Attribute[int], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TRIES:
+        if not isinstance(value, int) or not in_range(value, 1, MAX_TRIES):
             raise ConfigurationError(
                 f"RetryPolicy.max_tries must be a whole number in 1..{MAX_TRIES}, not {value!r}"
             )

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from wrapupkit._clock import Clock, SystemClock
+from wrapupkit._validate import in_range
 from wrapupkit.exceptions import ConfigurationError, GenesysAPIError, NotFound, TransportError
 
 
@@ -64,7 +65,7 @@ class Event:
 
 def _seconds(_inst: object, attr: attrs.Attribute[float], value: object) -> None:
     """A finite number of seconds, at most a year: NaN, inf and huge ints are refused."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 366 * 86_400:
+    if not in_range(value, 0, 366 * 86_400):
         raise ConfigurationError(f"{attr.name} must be a finite number of seconds, not {value!r}")
 
 

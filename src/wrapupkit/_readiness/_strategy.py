@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from wrapupkit._models import CommunicationSnapshot
-from wrapupkit._validate import whole
+from wrapupkit._validate import in_range, whole
 from wrapupkit.exceptions import ConfigurationError, InvalidType
 
 
@@ -208,7 +208,7 @@ MIN_POLL_DELAY = 0.05
 
 def _check_number(name: str, value: object, *, low: float, high: float = _MAX_SECONDS) -> None:
     # `low <= value <= high` is False for NaN and compares huge ints without converting them
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+    if not in_range(value, low, high):
         raise ConfigurationError(
             f"{name} must be a finite number between {low:g} and {high:g}, not {value!r}"
         )
