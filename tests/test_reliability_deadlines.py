@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from reliability_helpers import login, seed_org
 from wrapupkit import Notifications, Polling, RateLimiter, ReadinessTimeout, RetryPolicy, WrapupClient
 from wrapupkit.exceptions import TransportError, WrapupkitError
 from wrapupkit.testing import FakeClock
@@ -23,17 +24,12 @@ CODES = r"/wrapupcodes$"
 
 @pytest.fixture(name="org")
 def _org(emu: Any) -> dict[str, str]:
-    ids = {name: emu.add_code(name) for name in ("Sale", "No Sale")}
-    ids["queue"] = emu.add_queue("Support", codes=[ids["Sale"], ids["No Sale"]], wrapup_prompt="MANDATORY")
-    ids["user"] = emu.add_user("Ada")
-    return ids
+    return seed_org(emu)
 
 
 def make_client(emu: Any, clock: Any = None, **options: Any) -> WrapupClient:
     options.setdefault("retry", RetryPolicy.no_retry())
-    return WrapupClient.from_credentials(
-        emu.client_id, emu.client_secret, host=emu.url, clock=clock, **options
-    )
+    return login(emu, clock, **options)
 
 
 # -- 4. waiting on another thread's code-set fetch ---------------------------------------------------

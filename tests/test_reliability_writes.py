@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from reliability_helpers import login, seed_org
 from wrapupkit import AlreadyWrappedUp, RetryPolicy, WrapupClient
 from wrapupkit.exceptions import AuthenticationError, TransportError
 from wrapupkit.testing import FakeClock
@@ -22,17 +23,12 @@ TOKEN = r"^/oauth/token$"
 
 @pytest.fixture(name="org")
 def _org(emu: Any) -> dict[str, str]:
-    ids = {name: emu.add_code(name) for name in ("Sale", "No Sale")}
-    ids["queue"] = emu.add_queue("Support", codes=[ids["Sale"], ids["No Sale"]], wrapup_prompt="MANDATORY")
-    ids["user"] = emu.add_user("Ada")
-    return ids
+    return seed_org(emu)
 
 
 def make_client(emu: Any, clock: FakeClock, **options: Any) -> WrapupClient:
     options.setdefault("retry", RetryPolicy(jitter=False))
-    return WrapupClient.from_credentials(
-        emu.client_id, emu.client_secret, host=emu.url, clock=clock, **options
-    )
+    return login(emu, clock, **options)
 
 
 def posts(emu: Any) -> int:
