@@ -18,7 +18,15 @@ works, but many threads hitting the limit together waste requests and time.
   to what is left until the server's window resets;
 * a 429 pauses every thread for ``Retry-After`` seconds, unless its own
   ``inin-ratelimit-*`` headers show the token's window still has room (a limit on
-  one resource): then only that request waits, in the retry policy.
+  one resource): then only that request waits, in the retry policy;
+* a ``reset`` it learns is trusted for at most ``max(window, max_pause)`` (one odd
+  header cannot stall a run for a day), and its own requests are counted over the
+  server's window (at least the longest reset seen), so a window shorter than the
+  server's does not take its own earlier requests for another process's.
+
+Time spent queued here counts against the calling request's deadline: the transport
+passes the call's deadline to :meth:`RateLimiter.acquire`, which refuses (nothing is
+sent) rather than wait for a turn after it.
 
 It waits on an injected :class:`~wrapupkit.Clock`, so tests never sleep.
 """

@@ -4,7 +4,8 @@ The SDK's default client retries POSTs on 429 up to ten times and never applies
 its timeout setting (genesys-api.md 4.2).  :class:`Transport` replaces it through
 the SDK's own seam, ``ApiClient.set_http_client()``: urllib3 with ``retries=False``,
 a real connect/read timeout on every request, shrunk to what is left of the
-current call's deadline, a count of the requests each call makes, and the gates
+current call's deadline (which also bounds the whole answer, read in chunks, and the
+time queued at a gate), a count of the requests each call makes, and the gates
 (rate limiters) installed on it.  Every failure leaves it as a wrapupkit exception
 (:mod:`wrapupkit._http._errors`), so the SDK never raises one of its own.
 """
