@@ -218,14 +218,14 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
             )
             chunks: list[bytes] = []
             try:
-                while chunk := raw.read1(_CHUNK):
-                    chunks.append(chunk)
-                    if time.monotonic() > give_up_at:
+                while (chunk := _read_some(raw, give_up_at)) != b"":
+                    if chunk is None:
                         raw.close()  # a trickling server: drop the connection, not the deadline
                         raise TransportError(
                             f"{method} {path_of(url)}: the answer did not arrive within {total:.2f}s",
                             maybe_sent=True,
                         )
+                    chunks.append(chunk)
             finally:
                 raw.release_conn()
         except urllib3.exceptions.HTTPError as exc:
@@ -236,3 +236,21 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
 
     def __repr__(self) -> str:
         return f"Transport(timeout={self.timeout}, connect_timeout={self.connect_timeout})"
+
+
+def _read_some(raw: Any, give_up_at: float) -> bytes | None:
+    """The next bytes of *raw*'s body (``b""`` at its end), or None once real time passes *give_up_at*.
+
+    The socket's timeout is shrunk to what is left, so one slow read cannot outlast it either.
+    """
+    left = give_up_at - time.monotonic()
+    if left <= 0:
+        return None
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(left)
+    try:
+        chunk: bytes = raw.read1(_CHUNK)
+    except urllib3.exceptions.ReadTimeoutError:
+        return None
+    return chunk
