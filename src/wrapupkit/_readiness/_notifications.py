@@ -31,6 +31,7 @@ from wrapupkit._readiness._channel import (
 )
 from wrapupkit._readiness._events import DEADLINE, CallInfo, Deadline, WaitRequest
 from wrapupkit._readiness._strategy import Polling
+from wrapupkit._validate import in_range
 from wrapupkit.exceptions import ConfigurationError, Forbidden
 
 
@@ -152,11 +153,7 @@ class Notifications(Polling):
             "resync_interval": resync_interval,
         }
         for name, value in positive.items():
-            if (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or not 0 < value <= 366 * 86_400
-            ):
+            if not in_range(value, 0, 366 * 86_400) or value == 0:
                 raise ConfigurationError(f"{name} must be a finite number of seconds > 0, not {value!r}")
         if linger < 0 or not 0 <= renew_before < CHANNEL_LIFETIME:
             raise ConfigurationError("linger must be >= 0 and renew_before within [0, 86400)")
