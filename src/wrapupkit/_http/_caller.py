@@ -161,7 +161,8 @@ class Caller:
         Before every re-send (after a 429, a 5xx, a reset, a timeout) the wrap-up is read:
         our code there is success; a different code there is :class:`AlreadyWrappedUp`
         unless *overwrite*.  After a failure whose outcome is unknown, the read is repeated
-        over :attr:`RetryPolicy.settle_window` (a request still in flight may land late);
+        over a settle window, :attr:`RetryPolicy.settle_window` or the request timeout if longer
+        (a request still in flight may land late);
         when the deadline leaves no room for that window, the write is not sent again and
         the failure is raised with a note saying the outcome is unknown.
 
@@ -208,7 +209,9 @@ class Caller:
                 return True if applied == code_id else None
             if not unknown:
                 return found(read(exc))
-            window_end = self.clock.monotonic() + self.retry.settle_window
+            # a request that went a whole request timeout unanswered may take as long again to land
+            window = max(self.retry.settle_window, float(self.transport.timeout))
+            window_end = self.clock.monotonic() + window
             if window_end >= self.deadline():
                 applied = read(exc)
                 if applied == code_id:
@@ -219,7 +222,7 @@ class Caller:
                     "wait for it to settle; not re-sent",
                 )
                 raise exc
-            step = max(self.retry.settle_window / 4, 0.05)
+            step = max(window / 4, 0.05)
             while True:
                 answer = found(read(exc))
                 left = window_end - self.clock.monotonic()

@@ -67,8 +67,9 @@ class RetryPolicy:
         retry_after_max: the longest ``Retry-After`` honoured; a longer one is raised at once
             as :class:`~wrapupkit.exceptions.RateLimited` (Genesys sends long ones for daily limits).
         settle_window: after a write whose outcome is unknown (a timeout, a reset, a 5xx), how
-            long to keep reading it back before sending it again; the write is not re-sent
-            when the call's deadline leaves no room for this window (see docs/retries.md).
+            long at least to keep reading it back before sending it again (the request timeout
+            if longer); the write is not re-sent when the call's deadline leaves no room for
+            this window (see docs/retries.md).
 
     Raises:
         ConfigurationError: a number out of range (NaN, infinite, negative, over a day).
