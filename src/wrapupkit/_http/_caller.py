@@ -117,7 +117,7 @@ class Caller:
                 return fn()
             except WrapupkitError:
                 raise
-            except (ValueError, TypeError, AttributeError, KeyError, LookupError) as exc:
+            except (ValueError, TypeError, AttributeError, LookupError) as exc:
                 # the SDK could not deserialise the answer (a field of the wrong type, say)
                 raise TransportError(
                     f"{what}: the answer could not be read ({type(exc).__name__})", maybe_sent=True
@@ -161,10 +161,10 @@ class Caller:
         Before every re-send (after a 429, a 5xx, a reset, a timeout) the wrap-up is read:
         our code there is success; a different code there is :class:`AlreadyWrappedUp`
         unless *overwrite*.  After a failure whose outcome is unknown, the read is repeated
-        over a settle window, :attr:`RetryPolicy.settle_window` or the request timeout if longer
-        (a request still in flight may land late);
-        when the deadline leaves no room for that window, the write is not sent again and
-        the failure is raised with a note saying the outcome is unknown.
+        over a settle window (:attr:`RetryPolicy.settle_window`, or the request timeout if
+        longer), since a request still in flight may land late; when the deadline leaves no
+        room for that window, the write is not sent again and the failure is raised with a
+        note saying the outcome is unknown.
 
         Raises:
             AlreadyWrappedUp: a different code appeared meanwhile and *overwrite* is false.
