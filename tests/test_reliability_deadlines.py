@@ -12,11 +12,13 @@ import threading
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reliability_helpers import login, seed_org
 from wrapupkit import Notifications, Polling, RateLimiter, ReadinessTimeout, RetryPolicy, WrapupClient
 from wrapupkit.exceptions import TransportError, WrapupkitError
-from wrapupkit.testing import FakeClock
+from wrapupkit.testing import FakeClock, make_context
 
 
 CODES = r"/wrapupcodes$"
@@ -205,3 +207,20 @@ def test_cache_ttl_zero_fetches_once_for_concurrent_misses(emu: Any, org: dict[s
         t.join()
     assert len(results) == 20
     assert len(emu.requests_matching("GET", CODES)) == 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    attempt=st.integers(min_value=1, max_value=10**9),
+    initial=st.floats(min_value=0, max_value=60),
+    cap=st.floats(min_value=0, max_value=600),
+    factor=st.floats(min_value=1, max_value=1000),
+    jitter=st.floats(min_value=0, max_value=1),
+)
+def test_polling_delays_stay_between_the_floor_and_the_cap(
+    attempt: int, initial: float, cap: float, factor: float, jitter: float
+) -> None:
+    """However many unchanged checks: a finite delay, at least 0.05 s, at most max_delay (or the floor)."""
+    polling = Polling(initial_delay=initial, max_delay=cap, factor=factor, jitter=jitter)
+    delay = polling.next_delay(make_context(state_attempt=attempt))
+    assert 0.05 <= delay <= max(cap, 0.05)
