@@ -120,25 +120,25 @@ def test_unknown_outcome_is_settled_before_resending(clock: FakeClock) -> None:
     """After a timeout on a write, settle() is asked first; a positive answer stops the re-send."""
     fn, calls = failing(TransportError("read timeout", maybe_sent=True))
     settled: list[BaseException] = []
-    result = run(fn, clock, settle=lambda exc: settled.append(exc) or "was applied")
+    result = run(fn, clock, settle=lambda exc, _final: settled.append(exc) or "was applied")
     assert result == "was applied"
     assert len(calls) == 1
     assert len(settled) == 1
 
 
-def test_refused_connections_are_resent_without_settling(clock: FakeClock) -> None:
-    """A request that never left (connection refused, 503) is simply sent again."""
+def test_refused_connections_are_read_back_then_resent(clock: FakeClock) -> None:
+    """A request that never left (connection refused, 503) is read back before each re-send."""
     fn, calls = failing(TransportError("refused", maybe_sent=False), ServiceUnavailable(503))
     settled: list[BaseException] = []
-    assert run(fn, clock, settle=lambda exc: settled.append(exc)) == "ok"
-    assert settled == []
+    assert run(fn, clock, settle=lambda exc, _final: settled.append(exc)) == "ok"
+    assert len(settled) == 2
     assert len(calls) == 3
 
 
 def test_settle_returning_none_resends(clock: FakeClock) -> None:
     """When the read-back shows nothing applied, the write is sent again."""
     fn, calls = failing(ServerError(500))
-    assert run(fn, clock, settle=lambda exc: None) == "ok"
+    assert run(fn, clock, settle=lambda exc, _final: None) == "ok"
     assert len(calls) == 2
 
 
@@ -166,9 +166,9 @@ def test_bad_request_is_not_retryable(clock: FakeClock) -> None:
 def test_giving_up_on_an_unknown_outcome_reads_it_back(clock: FakeClock) -> None:
     """When retries run out after a timeout, one read-back decides: applied is success, else the error."""
     fn, calls = failing(*[TransportError("timeout", maybe_sent=True)] * 5)
-    assert run(fn, clock, RetryPolicy.no_retry(), settle=lambda exc: "was applied") == "was applied"
+    assert run(fn, clock, RetryPolicy.no_retry(), settle=lambda exc, _final: "was applied") == "was applied"
     assert len(calls) == 1
     fn, calls = failing(*[TransportError("timeout", maybe_sent=True)] * 5)
     with pytest.raises(TransportError) as info:
-        run(fn, clock, RetryPolicy.no_retry(), settle=lambda exc: None)
+        run(fn, clock, RetryPolicy.no_retry(), settle=lambda exc, _final: None)
     assert any("not applied" in note for note in getattr(info.value, "__notes__", ["not applied"]))

@@ -454,6 +454,7 @@ class WrapupClient:
                 target.participant_id,
                 target.communication_id,
                 effect.fields,
+                overwrite=request.overwrite,
             )
             return None
         raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover - the flow yields only these

@@ -46,7 +46,7 @@ class CodeBook:
             codes = self._http.queue_codes(queue_id)
             return CodeSet(queue_id, tuple(codes), clock=self._clock)
 
-        return self._cache.get(queue_id, fetch, refresh=refresh)
+        return self._cache.get(queue_id, fetch, refresh=refresh, deadline=self._http.deadline())
 
     def clear(self) -> None:
         self._cache.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -12,6 +13,7 @@ import urllib3
 from emulator_helpers import (
     NoRetryHttpClient,
     Org,
+    control,
     error_of,
     raw_request,
     sdk_client,
@@ -257,3 +259,89 @@ def test_clear_faults_and_reset(emulator: Emulator, org: Org, routing: Any) -> N
     fresh = sdk.RoutingApi(sdk_client(emulator))
     assert fresh.get_routing_wrapupcodes().total == 0
     assert fresh.get_routing_wrapupcodes().total == 0
+
+
+# -- reliability faults: hold (on the clock), trickle, corrupt ----------------------------------------
+
+
+def _raw_bytes(emulator: Emulator, path: str, token: str) -> tuple[int, dict[str, str], bytes, int]:
+    """GET *path* with http.client: status, headers, body bytes, and how many reads the body took."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(emulator.url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    try:
+        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        response = conn.getresponse()
+        chunks = []
+        while chunk := response.read1(1024):
+            chunks.append(chunk)
+        return response.status, dict(response.getheaders()), b"".join(chunks), len(chunks)
+    finally:
+        conn.close()
+
+
+def test_hold_next_lands_when_the_clock_passes(
+    emulator: Emulator, org: Org, strict_api: Any, fake_clock: FakeClock
+) -> None:
+    """A held POST applies nothing until the emulator's clock has advanced past the hold."""
+    handle = emulator.add_conversation(user_id=org.user, queue_id=org.queue)
+    emulator.hold_next("POST", WRAPUP_PATH, 10.0)
+    conversations = sdk.ConversationsApi(strict_api)
+    worker = threading.Thread(target=_post, args=(conversations, handle, org.codes["Sale"]))
+    worker.start()
+    try:
+        # the request has arrived (and is held) once the emulator has used up the fault
+        while any(f["kind"] == "hold" for f in control(emulator, "GET", "faults")[1]["faults"]):
+            assert worker.is_alive()
+        fake_clock.advance(5.0)
+        assert emulator.wrapup(handle.id) is None
+        fake_clock.advance(5.0)  # returns once the held request has been processed
+        assert stored_wrapup(emulator, handle.id)["code"] == org.codes["Sale"]
+    finally:
+        worker.join(timeout=10)
+    assert [r.status for r in emulator.requests_matching("POST", WRAPUP_PATH)] == [202]
+
+
+def test_trickle_next_sends_the_body_a_byte_at_a_time(emulator: Emulator, org: Org) -> None:
+    """The answer is complete and correct, but arrives in one read per byte."""
+    token = emulator.issue_token()
+    path = f"/api/v2/routing/queues/{org.queue}/wrapupcodes"
+    status, _, plain, _ = _raw_bytes(emulator, path, token)
+    emulator.trickle_next("GET", "/wrapupcodes$", interval=0.0)
+    status2, _, trickled, reads = _raw_bytes(emulator, path, token)
+    assert (status, status2) == (200, 200)
+    assert json.loads(trickled)["entities"] == json.loads(plain)["entities"]
+    assert reads > 1
+
+
+def test_corrupt_next_replaces_body_and_headers(emulator: Emulator, org: Org) -> None:
+    """A non-UTF-8 body and a huge inin-ratelimit-reset go out instead of the real ones, once."""
+    token = emulator.issue_token()
+    path = f"/api/v2/routing/queues/{org.queue}/wrapupcodes"
+    emulator.corrupt_next(
+        "GET", "/wrapupcodes$", body=b"\xff\xfe{", headers={"inin-ratelimit-reset": "86400"}
+    )
+    status, headers, body, _ = _raw_bytes(emulator, path, token)
+    assert (status, body) == (200, b"\xff\xfe{")
+    assert {k.lower(): v for k, v in headers.items()}["inin-ratelimit-reset"] == "86400"
+    status, headers, body, _ = _raw_bytes(emulator, path, token)
+    assert json.loads(body)["entities"]
+    assert {k.lower(): v for k, v in headers.items()}["inin-ratelimit-reset"] != "86400"
+
+
+def test_corrupt_next_body_the_sdk_cannot_deserialise(emulator: Emulator, org: Org, strict_api: Any) -> None:
+    """Valid JSON with a field of the wrong type makes the SDK's own deserialisation fail."""
+    emulator.corrupt_next("GET", "/wrapupcodes$", body='{"entities": [], "pageCount": "x"}')
+    with pytest.raises(ValueError):
+        sdk.RoutingApi(strict_api).get_routing_queue_wrapupcodes(org.queue)
+
+
+def test_corrupt_next_rejects_bad_arguments(emulator: Emulator) -> None:
+    from wrapupkit.emulator.core.errors import EmulatorError
+
+    with pytest.raises(EmulatorError):
+        emulator.corrupt_next("GET", "/x", body=5)  # type: ignore[arg-type]
+    with pytest.raises(EmulatorError):
+        emulator.trickle_next("GET", "/x", interval=-1)

@@ -13,6 +13,7 @@ from wrapupkit._clock import Clock
 from wrapupkit._http._auth import REGIONS, api_host_for, read_env
 from wrapupkit._http._ratelimit import RateLimiter
 from wrapupkit._http._retry import RetryPolicy
+from wrapupkit._validate import whole
 
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ __all__ = [
     "new_caller",
     "read_env",
 ]
+
+# Connections kept open per host: more than any thread pool wrapupkit runs would use.
+MAX_CONNECTIONS = 1000
 
 
 def new_api_client(host: str) -> object:
@@ -47,7 +51,12 @@ def new_caller(
     max_connections: int,
     default_timeout: float,
 ) -> Caller:
-    """A :class:`Caller` over *api_client* with wrapupkit's own transport installed (imports the SDK)."""
+    """A :class:`Caller` over *api_client* with wrapupkit's own transport installed (imports the SDK).
+
+    Raises:
+        ConfigurationError: *max_connections* is not a whole number in 1..MAX_CONNECTIONS.
+    """
+    whole("max_connections", max_connections, low=1, high=MAX_CONNECTIONS)
     from wrapupkit._http._caller import Caller
     from wrapupkit._http._transport import Transport
 

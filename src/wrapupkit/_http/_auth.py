@@ -22,7 +22,7 @@ from wrapupkit._clock import Clock
 from wrapupkit.exceptions import AuthenticationError, ConfigurationError, GenesysAPIError
 
 
-__all__ = ["REGIONS", "ClientCredentials", "api_host_for", "read_env"]
+__all__ = ["REGIONS", "ClientCredentials", "api_host_for", "check_token", "header_safe", "read_env"]
 
 log = logging.getLogger("wrapupkit")
 
@@ -108,10 +108,50 @@ def read_env(environ: Mapping[str, str] | None = None) -> dict[str, str]:
     return found
 
 
+def check_token(token: object, *, error: type[Exception] = ConfigurationError) -> str:
+    """*token* if it can be sent as ``Authorization: Bearer <token>``; the token is never echoed.
+
+    Raises:
+        ConfigurationError: (or *error*) an empty token, a line break or a character outside Latin-1.
+    """
+    if not isinstance(token, str) or not token.strip():
+        raise error("The access token is empty or not a string; nothing was sent.")
+    if not header_safe(token):
+        raise error(
+            "The access token is malformed (a control character or a character outside Latin-1); "
+            "nothing was sent."
+        )
+    return token
+
+
+def header_safe(value: str) -> bool:
+    """*value* can go in an HTTP header: no control character (CR, LF ...), nothing outside Latin-1."""
+    return not _BAD_HEADER.search(value) and (value.isascii() or _latin1(value))
+
+
+_BAD_HEADER = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # tab is allowed inside a header value
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# The statuses with which /oauth/token refuses the credentials themselves; anything else
+# (429, 5xx) is a failure of the moment, retried like any request.
+_REFUSED = frozenset({400, 401, 403})
+
+
 class ClientCredentials:
     """A client-credentials login for one ``ApiClient``, refreshed before it expires.
 
-    Thread-safe: concurrent callers share one login.
+    Thread-safe: one login at a time, shared by every thread that needs it.  A refusal of
+    the credentials (400, 401 or 403 from ``/oauth/token``) is remembered: every later
+    call fails at once with the same :class:`~wrapupkit.exceptions.AuthenticationError`,
+    without asking again.  A 429 or a 5xx is raised as the API error it is (retried).
     """
 
     def __init__(
@@ -126,6 +166,8 @@ class ClientCredentials:
         self._clock = clock
         self._lock = threading.Lock()
         self._expires_at: float | None = None
+        self._stale = False
+        self._refused: str | None = None
         self.logins = 0
 
     def __repr__(self) -> str:
@@ -136,7 +178,13 @@ class ClientCredentials:
         return re.sub(r"//api\.", "//login.", host, count=1) + "/oauth/token"
 
     def login(self) -> None:
-        """Request a new token now."""
+        """Request a new token now.
+
+        Raises:
+            AuthenticationError: the credentials were refused, or the answer holds no usable token.
+            GenesysAPIError: a 429 or 5xx from ``/oauth/token`` (retryable).
+            TransportError: no usable answer.
+        """
         from PureCloudPlatformClientV2.http_request_options import HttpRequestOptions
 
         basic = base64.b64encode(f"{self.client_id}:{self._secret}".encode()).decode("ascii")
@@ -149,34 +197,56 @@ class ClientCredentials:
         try:
             response = self._transport.request(options)
         except GenesysAPIError as exc:
-            raise AuthenticationError(
+            if exc.status not in _REFUSED:
+                raise
+            self._refused = (
                 f"Login for client {self.client_id} failed with HTTP {exc.status} at {self._login_url()}."
-            ) from None
+            )
+            raise AuthenticationError(self._refused) from None
         try:
             data = json.loads(response.data)
-            token = str(data["access_token"])
+            token = check_token(data["access_token"], error=AuthenticationError)
         except (ValueError, KeyError, TypeError):
             raise AuthenticationError(
-                f"Login for client {self.client_id} returned no access token."
+                f"Login for client {self.client_id} returned no usable access token."
             ) from None
         expires_in = data.get("expires_in")
         self._api_client.access_token = token
+        self._stale = False
         self._expires_at = (
-            self._clock.monotonic() + float(expires_in) if isinstance(expires_in, (int, float)) else None
+            self._clock.monotonic() + float(expires_in)
+            if isinstance(expires_in, (int, float))
+            and not isinstance(expires_in, bool)
+            and 0 < expires_in < 1e9
+            else None
         )
         self.logins += 1
         log.info("wrapupkit: logged in as client %s (token valid %ss)", self.client_id, expires_in)
 
-    def ensure_fresh(self) -> None:
-        """Log in if there is no token or it expires within a minute."""
+    def ensure_fresh(self) -> str:
+        """Log in if there is no token, it was rejected, or it expires within a minute; returns the token.
+
+        Raises:
+            AuthenticationError: the credentials were refused (now or earlier).
+        """
         with self._lock:
-            if not self._api_client.access_token or (
-                self._expires_at is not None and self._clock.monotonic() >= self._expires_at - REFRESH_MARGIN
+            if self._refused is not None:
+                raise AuthenticationError(self._refused)
+            if (
+                self._stale
+                or not self._api_client.access_token
+                or (
+                    self._expires_at is not None
+                    and self._clock.monotonic() >= self._expires_at - REFRESH_MARGIN
+                )
             ):
                 self.login()
+            return str(self._api_client.access_token)
 
-    def refresh(self) -> bool:
-        """Log in again after a 401; returns True when a new token was obtained."""
+    def invalidate(self, token: str | None) -> bool:
+        """Genesys answered 401 to *token*: the next :meth:`ensure_fresh` logs in, unless another
+        thread already replaced that token.  Returns True (the request may be sent again)."""
         with self._lock:
-            self.login()
+            if token is None or self._api_client.access_token == token:
+                self._stale = True
         return True

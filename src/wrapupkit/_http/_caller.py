@@ -16,13 +16,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from wrapupkit._clock import Clock
-from wrapupkit._http._auth import ClientCredentials
-from wrapupkit._http._retry import RetryPolicy, call_with_retries
+from wrapupkit._http._auth import ClientCredentials, check_token
+from wrapupkit._http._retry import RetryPolicy, call_with_retries, outcome_unknown
 from wrapupkit._http._sdk import Api, ChannelInfo, TopicResult, supported_media
 from wrapupkit._http._transport import CallBudget, Transport, current_budget
 from wrapupkit._media import MediaEndpoint, MediaType
 from wrapupkit._models import WrapupCode
-from wrapupkit.exceptions import GenesysAPIError, TransportError
+from wrapupkit.exceptions import AlreadyWrappedUp, GenesysAPIError, TransportError, WrapupkitError
 
 
 __all__ = ["Caller"]
@@ -53,6 +53,8 @@ class Caller:
         default_timeout: float,
         credentials: ClientCredentials | None = None,
     ) -> None:
+        if api_client.access_token:
+            check_token(api_client.access_token)
         api_client.set_http_client(transport)
         self.api_client = api_client
         self.transport = transport
@@ -81,26 +83,56 @@ class Caller:
         with self.transport.budget(deadline) as budget:
             yield budget
 
-    def call(
-        self, fn: Callable[[], T], what: str, *, settle: Callable[[BaseException], T | None] | None = None
-    ) -> T:
-        """One HTTP operation under the retry policy and the current call's deadline."""
-        credentials = self.credentials
+    def deadline(self) -> float:
+        """The current call's deadline on :attr:`clock` (outside a call: :attr:`default_timeout` on)."""
         budget = current_budget()
-        deadline = budget.deadline if budget is not None else self.clock.monotonic() + self.default_timeout
+        return budget.deadline if budget is not None else self.clock.monotonic() + self.default_timeout
+
+    def remaining(self) -> float:
+        """Seconds left before :meth:`deadline` (never negative)."""
+        return max(0.0, self.deadline() - self.clock.monotonic())
+
+    def call(
+        self,
+        fn: Callable[[], T],
+        what: str,
+        *,
+        settle: Callable[[BaseException, bool], T | None] | None = None,
+    ) -> T:
+        """One HTTP operation under the retry policy and the current call's deadline.
+
+        Raises:
+            ConfigurationError: a fixed access token that cannot be sent (empty, a line break,
+                a character outside Latin-1); nothing was sent and the token is not echoed.
+            AuthenticationError: the login was refused (remembered: later calls fail at once).
+            GenesysAPIError: Genesys refused the request (after retries where they apply).
+            TransportError: no usable response, or one that could not be read (after retries).
+        """
+        credentials = self.credentials
+        if credentials is None:
+            check_token(self.api_client.access_token)
+        used: list[str | None] = [None]
 
         def attempt() -> T:
             if credentials is not None:
-                credentials.ensure_fresh()
-            return fn()
+                used[0] = credentials.ensure_fresh()
+            try:
+                return fn()
+            except WrapupkitError:
+                raise
+            except (ValueError, TypeError, AttributeError, LookupError) as exc:
+                # the SDK could not deserialise the answer (a field of the wrong type, say)
+                raise TransportError(
+                    f"{what}: the answer could not be read ({type(exc).__name__})", maybe_sent=True
+                ) from None
 
         return call_with_retries(
             attempt,
             policy=self.retry,
             clock=self.clock,
-            deadline=deadline,
+            deadline=self.deadline(),
             what=what,
-            reauthenticate=credentials.refresh if credentials is not None else None,
+            reauthenticate=(lambda: credentials.invalidate(used[0])) if credentials is not None else None,
             settle=settle,
         )
 
@@ -124,21 +156,82 @@ class Caller:
         participant_id: str,
         communication_id: str,
         fields: Mapping[str, Any],
+        *,
+        overwrite: bool = False,
     ) -> None:
-        """POST the wrap-up; after a failure with an unknown outcome, read it back before re-sending."""
+        """POST the wrap-up; before any re-send, read it back.
+
+        Before every re-send (after a 429, a 5xx, a reset, a timeout) the wrap-up is read:
+        our code there is success; a different code there is :class:`AlreadyWrappedUp`
+        unless *overwrite*.  After a failure whose outcome is unknown, the read is repeated
+        over a settle window (:attr:`RetryPolicy.settle_window`, or the request timeout if
+        longer), since a request still in flight may land late; when the deadline leaves no
+        room for that window, the write is not sent again and the failure is raised with a
+        note saying the outcome is unknown.
+
+        Raises:
+            AlreadyWrappedUp: a different code appeared meanwhile and *overwrite* is false.
+            GenesysAPIError: Genesys refused the write (after retries where they apply).
+            TransportError: no usable answer; its notes say whether the write may have landed.
+        """
         code_id = fields.get("code")
+        ids = (endpoint, conversation_id, participant_id, communication_id)
 
         def post() -> bool:
-            self._api.post_wrapup(endpoint, conversation_id, participant_id, communication_id, fields)
+            self._api.post_wrapup(*ids, fields)
             return True
 
-        def settle(exc: BaseException) -> bool | None:
+        def read(exc: BaseException) -> str | None:
             try:
-                applied = self.read_wrapup(endpoint, conversation_id, participant_id, communication_id)
+                return self.read_wrapup(*ids)
             except (GenesysAPIError, TransportError) as read_error:
-                _add_note(exc, f"the write's outcome is unknown and reading it back failed ({read_error})")
+                _add_note(
+                    exc,
+                    f"wrapupkit: the write's outcome is unknown and reading it back failed ({read_error})",
+                )
                 raise exc from read_error
-            return True if applied == code_id else None
+
+        def found(applied: str | None) -> bool | None:
+            if applied is None:
+                return None
+            if applied == code_id:
+                return True
+            if overwrite:
+                return None
+            raise AlreadyWrappedUp(
+                conversation_id=conversation_id,
+                participant_id=participant_id,
+                existing_code=applied,
+                requested_code=str(code_id),
+            )
+
+        def settle(exc: BaseException, giving_up: bool) -> bool | None:
+            unknown = outcome_unknown(exc)
+            if giving_up:
+                applied = read(exc)
+                return True if applied == code_id else None
+            if not unknown:
+                return found(read(exc))
+            # a request that went a whole request timeout unanswered may take as long again to land
+            window = max(self.retry.settle_window, float(self.transport.timeout))
+            window_end = self.clock.monotonic() + window
+            if window_end >= self.deadline():
+                applied = read(exc)
+                if applied == code_id:
+                    return True
+                _add_note(
+                    exc,
+                    "wrapupkit: the write's outcome is unknown and the deadline leaves no time to "
+                    "wait for it to settle; not re-sent",
+                )
+                raise exc
+            step = max(window / 4, 0.05)
+            while True:
+                answer = found(read(exc))
+                left = window_end - self.clock.monotonic()
+                if answer is not None or left <= 0:
+                    return answer
+                self.clock.sleep(min(step, left))
 
         self.call(post, "POST wrap-up", settle=settle)
 

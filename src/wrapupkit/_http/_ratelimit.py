@@ -18,7 +18,15 @@ works, but many threads hitting the limit together waste requests and time.
   to what is left until the server's window resets;
 * a 429 pauses every thread for ``Retry-After`` seconds, unless its own
   ``inin-ratelimit-*`` headers show the token's window still has room (a limit on
-  one resource): then only that request waits, in the retry policy.
+  one resource): then only that request waits, in the retry policy;
+* a ``reset`` it learns is trusted for at most ``max(window, max_pause)`` (one odd
+  header cannot stall a run for a day), and its own requests are counted over the
+  server's window (at least the longest reset seen), so a window shorter than the
+  server's does not take its own earlier requests for another process's.
+
+Time spent queued here counts against the calling request's deadline: the transport
+passes the call's deadline to :meth:`RateLimiter.acquire`, which refuses (nothing is
+sent) rather than wait for a turn after it.
 
 It waits on an injected :class:`~wrapupkit.Clock`, so tests never sleep.
 """
@@ -34,7 +42,8 @@ from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from wrapupkit._clock import Clock, SystemClock
-from wrapupkit.exceptions import ConfigurationError
+from wrapupkit._validate import in_range
+from wrapupkit.exceptions import ConfigurationError, TransportError
 
 
 __all__ = ["RateLimiter"]
@@ -45,6 +54,9 @@ log = logging.getLogger("wrapupkit")
 _EPSILON = 1e-9
 # The pause after a 429 that carries no usable Retry-After header.
 _DEFAULT_PAUSE = 1.0
+# Bounds on the constructor's numbers (beyond them floats overflow or a wait never ends).
+MAX_REQUESTS = 1_000_000
+MAX_SECONDS = 86_400.0
 
 
 class RateLimiter:
@@ -67,7 +79,7 @@ class RateLimiter:
             installed on, else the system clock.
 
     Raises:
-        ConfigurationError: a non-positive limit or window.
+        ConfigurationError: a limit or window out of range (NaN, infinite, huge, not positive).
 
     .. versionadded:: 0.1.0
     """
@@ -82,18 +94,24 @@ class RateLimiter:
         max_pause: float = 60.0,
         clock: Clock | None = None,
     ) -> None:
-        if not _whole(requests, 1):
-            raise ConfigurationError(f"RateLimiter requests must be a whole number >= 1, not {requests!r}")
-        if not _finite_positive(per_seconds):
-            raise ConfigurationError(f"RateLimiter per_seconds must be > 0, not {per_seconds!r}")
+        if not _whole(requests, 1, MAX_REQUESTS):
+            raise ConfigurationError(
+                f"RateLimiter requests must be a whole number in 1..{MAX_REQUESTS}, not {requests!r}"
+            )
+        if not in_range(per_seconds, 0.0, MAX_SECONDS) or per_seconds == 0:
+            raise ConfigurationError(
+                f"RateLimiter per_seconds must be in (0, {MAX_SECONDS:g}], not {per_seconds!r}"
+            )
         if burst is None:
             burst = max(1, requests // 10)
         if not _whole(burst, 1, requests):
             raise ConfigurationError(f"RateLimiter burst must be between 1 and {requests}, not {burst!r}")
-        if not (_finite_positive(headroom) or headroom == 0) or headroom >= 1:
+        if not in_range(headroom, 0.0, 1.0) or headroom == 1:
             raise ConfigurationError(f"RateLimiter headroom must be in [0, 1), not {headroom!r}")
-        if not _finite_positive(max_pause) and max_pause != 0:
-            raise ConfigurationError(f"RateLimiter max_pause must be >= 0, not {max_pause!r}")
+        if not in_range(max_pause, 0.0, MAX_SECONDS):
+            raise ConfigurationError(
+                f"RateLimiter max_pause must be in [0, {MAX_SECONDS:g}], not {max_pause!r}"
+            )
         self.requests = requests
         self.per_seconds = float(per_seconds)
         self.headroom = float(headroom)
@@ -106,6 +124,9 @@ class RateLimiter:
         self._tokens = float(burst)
         self._updated: float | None = None
         self._sent: collections.deque[float] = collections.deque()
+        # Our own sends over the server's window, which may be longer than ours (see _learn_window).
+        self._history: collections.deque[float] = collections.deque()
+        self._server_window = self._window
         self._paused_until = -math.inf
         # The window's budget while another user of the token takes part of it (see _learn_window).
         self._budget = requests
@@ -155,8 +176,17 @@ class RateLimiter:
 
     # -- the gate -------------------------------------------------------------------------------------
 
-    def acquire(self) -> None:
-        """Block (on :attr:`clock`) until one more request may be sent, then count it."""
+    def acquire(self, deadline: float | None = None) -> None:
+        """Block (on :attr:`clock`) until one more request may be sent, then count it.
+
+        Args:
+            deadline: the calling request's deadline on :attr:`clock`; time queued here
+                counts against it.
+
+        Raises:
+            TransportError: the request could not go out before *deadline* (nothing was
+                sent; ``maybe_sent`` is false).  It does not wait for a turn it cannot use.
+        """
         clock = self.clock
         slept = 0.0
         while True:
@@ -167,6 +197,13 @@ class RateLimiter:
                     self._grant(now)
                     self._waited += slept
                     return
+                if deadline is not None and now + wait >= deadline:
+                    self._waited += slept
+                    raise TransportError(
+                        f"the rate limiter's next turn ({wait:.2f}s away) comes after the call's deadline; "
+                        "nothing was sent",
+                        maybe_sent=False,
+                    )
             clock.sleep(wait)
             slept += wait
 
@@ -199,6 +236,7 @@ class RateLimiter:
     def _grant(self, now: float) -> None:
         self._tokens -= 1.0
         self._sent.append(now)
+        self._history.append(now)
         self._acquired += 1
 
     # -- feedback -------------------------------------------------------------------------------------
@@ -234,11 +272,19 @@ class RateLimiter:
         allowed = _number(headers.get("inin-ratelimit-allowed"))
         count = _number(headers.get("inin-ratelimit-count"))
         reset = _number(headers.get("inin-ratelimit-reset"))
-        if allowed is None or count is None or reset is None or allowed < 1 or count < 0:
+        if allowed is None or count is None or reset is None or allowed < 1 or count < 0 or reset < 0:
             return
         self._prune(now)
+        # The server's window may be longer than ours: what it counts of our own requests is
+        # what we sent over its window, whose length is at least the longest reset it announced
+        # (bounded, so that one odd header cannot make us remember for a day).
+        reset = min(reset, max(self._window, self.max_pause))
+        self._server_window = max(self._server_window, reset)
+        while self._history and self._history[0] + self._server_window <= now:
+            self._history.popleft()
+        ours = max(len(self._sent), len(self._history))
         # One request of slack: the server's window and ours are read a response apart.
-        foreign = max(0, int(count) - len(self._sent) - 1)
+        foreign = max(0, min(int(count), 10 * self.requests) - ours - 1)
         budget = min(self.requests, int(allowed)) - foreign
         if budget >= self.requests:
             self._budget, self._budget_until = self.requests, -math.inf
@@ -301,12 +347,6 @@ def _window_used_up(headers: Mapping[str, str]) -> bool:
 def _whole(value: object, low: int, high: float = math.inf) -> bool:
     """*value* is an int (not a bool) within ``[low, high]``; callers may not be type-checked."""
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
-
-
-def _finite_positive(value: object) -> bool:
-    return (
-        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
-    )
 
 
 def _number(value: str | None) -> float | None:

@@ -7,8 +7,9 @@ so this is the only layer that re-sends anything:
   :attr:`RetryPolicy.retry_after_max`; then :class:`~wrapupkit.exceptions.RateLimited`.
 * 5xx and transport failures: capped exponential backoff with full jitter.
 * other 4xx: never retried.
-* a write whose outcome is unknown (timeout, reset, 5xx other than 503) is
-  checked with a read before it is sent again, so it is never applied twice.
+* a write is read back before every re-send (see :meth:`Caller.write_wrapup
+  <wrapupkit._http._caller.Caller.write_wrapup>` and docs/retries.md for what that does
+  and does not guarantee).
 
 Delays come from :func:`backoff.expo` and :func:`backoff.full_jitter`; the loop
 sleeps on the client's :class:`~wrapupkit.Clock`, so tests never sleep.
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 import attrs
 
 from wrapupkit._clock import Clock
+from wrapupkit._validate import in_range
 from wrapupkit.exceptions import (
     ConfigurationError,
     GenesysAPIError,
@@ -40,9 +42,16 @@ log = logging.getLogger("wrapupkit")
 T = TypeVar("T")
 
 
-def _positive(_inst: object, attr: attrs.Attribute[Any], value: float) -> None:
-    if value < 0:
-        raise ConfigurationError(f"RetryPolicy.{attr.name} must be >= 0, not {value!r}")
+# Bounds on numbers a policy takes: beyond these a float overflows or a wait never ends.
+MAX_TRIES = 1000
+MAX_SECONDS = 86_400.0
+
+
+def _positive(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if not in_range(value, 0, MAX_SECONDS):
+        raise ConfigurationError(
+            f"RetryPolicy.{attr.name} must be a number between 0 and {MAX_SECONDS:g}, not {value!r}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -57,6 +66,13 @@ class RetryPolicy:
         jitter: spread delays over ``[0, delay]`` (full jitter).
         retry_after_max: the longest ``Retry-After`` honoured; a longer one is raised at once
             as :class:`~wrapupkit.exceptions.RateLimited` (Genesys sends long ones for daily limits).
+        settle_window: after a write whose outcome is unknown (a timeout, a reset, a 5xx), how
+            long at least to keep reading it back before sending it again (the request timeout
+            if longer); the write is not re-sent when the call's deadline leaves no room for
+            this window (see docs/retries.md).
+
+    Raises:
+        ConfigurationError: a number out of range (NaN, infinite, negative, over a day).
 
     .. versionadded:: 0.1.0
     """
@@ -67,11 +83,14 @@ class RetryPolicy:
     max_delay: float = attrs.field(default=8.0, validator=_positive)
     jitter: bool = True
     retry_after_max: float = attrs.field(default=60.0, validator=_positive)
+    settle_window: float = attrs.field(default=3.0, validator=_positive)
 
     @max_tries.validator
-    def _check_tries(self, _attr: attrs.Attribute[int], value: int) -> None:
-        if value < 1:
-            raise ConfigurationError(f"RetryPolicy.max_tries must be >= 1, not {value!r}")
+    def _check_tries(self, _attr: attrs.Attribute[int], value: object) -> None:
+        if not isinstance(value, int) or not in_range(value, 1, MAX_TRIES):
+            raise ConfigurationError(
+                f"RetryPolicy.max_tries must be a whole number in 1..{MAX_TRIES}, not {value!r}"
+            )
 
     @classmethod
     def no_retry(cls) -> RetryPolicy:
@@ -113,16 +132,21 @@ def call_with_retries(
     deadline: float,
     what: str,
     reauthenticate: Callable[[], bool] | None = None,
-    settle: Callable[[BaseException], T | None] | None = None,
+    settle: Callable[[BaseException, bool], T | None] | None = None,
 ) -> T:
     """Run *fn* under *policy* until it succeeds, fails for good, or the *deadline* is near.
 
     Args:
         what: a short description for logs ("GET conversation").
-        reauthenticate: called once on 401; returns whether a new token was obtained.
-        settle: for writes.  Called before re-sending after a failure whose outcome is
-            unknown; returns the result if the first write turned out to have been
-            applied, ``None`` to send again.
+        reauthenticate: called on 401; returns whether the request should be sent again
+            (with a token obtained on the next attempt).  At most once in a row.
+        settle: for writes.  Called before every re-send, and on giving up after a
+            failure whose outcome is unknown (its second argument is then ``True``);
+            returns the result when nothing needs sending (the write is in place),
+            ``None`` to send again; raises to stop (a different code found, say).
+
+    Returns:
+        What *fn* (or *settle*) returned.
     """
     delays = policy.delays()
     attempt = 0
@@ -130,17 +154,18 @@ def call_with_retries(
     while True:
         attempt += 1
         try:
-            return fn()
+            result = fn()
         except Unauthorized:
             if reauthenticated or reauthenticate is None or not reauthenticate():
                 raise
             reauthenticated = True
             attempt -= 1
-            log.info("wrapupkit: token rejected; logged in again", extra={"wrapupkit_call": what})
+            log.info("wrapupkit: token rejected; logging in again", extra={"wrapupkit_call": what})
             continue
         except (GenesysAPIError, TransportError) as exc:
             if not retryable(exc):
                 raise
+            reauthenticated = False
             why = ""
             delay = next(delays)
             if attempt >= policy.max_tries:
@@ -153,11 +178,12 @@ def call_with_retries(
                 why = "the call's deadline leaves no time for another attempt"
             if why:
                 if settle is not None and outcome_unknown(exc):
-                    settled = settle(exc)  # raises, with a note, if the outcome cannot be read
+                    settled = settle(exc, True)  # raises, with a note, if the outcome cannot be read
                     if settled is not None:
                         log.info("wrapupkit: %s had been applied before the failure", what)
                         return settled
-                    _add(exc, "wrapupkit: read back after the failure: the write was not applied")
+                    if hasattr(exc, "add_note"):
+                        exc.add_note("wrapupkit: read back after the failure: the write was not applied")
                 _note(exc, attempt, why)
                 raise
             log.warning(
@@ -170,22 +196,19 @@ def call_with_retries(
                 extra={"wrapupkit_call": what, "wrapupkit_delay": delay, "wrapupkit_attempt": attempt},
             )
             clock.sleep(delay)
-            if settle is not None and outcome_unknown(exc):
-                settled = settle(exc)
+            if settle is not None:
+                settled = settle(exc, False)  # every re-send of a write is preceded by a read
                 if settled is not None:
-                    log.info("wrapupkit: %s had been applied before the failure; not re-sending", what)
+                    log.info("wrapupkit: %s is in place; not re-sending", what)
                     return settled
+        else:
+            return result
 
 
 def _short(exc: BaseException) -> str:
     if isinstance(exc, GenesysAPIError):
         return f"HTTP {exc.status}" + (f" {exc.code}" if exc.code else "")
     return type(exc).__name__
-
-
-def _add(exc: BaseException, text: str) -> None:
-    if hasattr(exc, "add_note"):  # Python 3.11+
-        exc.add_note(text)
 
 
 def _note(exc: BaseException, attempts: int, why: str = "") -> None:

@@ -4,7 +4,8 @@ The SDK's default client retries POSTs on 429 up to ten times and never applies
 its timeout setting (genesys-api.md 4.2).  :class:`Transport` replaces it through
 the SDK's own seam, ``ApiClient.set_http_client()``: urllib3 with ``retries=False``,
 a real connect/read timeout on every request, shrunk to what is left of the
-current call's deadline, a count of the requests each call makes, and the gates
+current call's deadline (which also bounds the whole answer, read in chunks, and the
+time queued at a gate), a count of the requests each call makes, and the gates
 (rate limiters) installed on it.  Every failure leaves it as a wrapupkit exception
 (:mod:`wrapupkit._http._errors`), so the SDK never raises one of its own.
 """
@@ -15,28 +16,37 @@ import contextlib
 import contextvars
 import json
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import urllib3
+
+from wrapupkit._http._sdkload import sdk  # noqa: F401  (the lazy SDK before any of its modules)
+
+
+# isort: split
 from PureCloudPlatformClientV2.abstract_http_client import AbstractHttpClient
 from PureCloudPlatformClientV2.rest import RESTResponse
 
 from wrapupkit._clock import Clock, SystemClock
+from wrapupkit._http._auth import header_safe
 from wrapupkit._http._errors import error_from_response, error_from_urllib3, path_of
-from wrapupkit._http._sdkload import sdk  # noqa: F401  # isort: split  (the lazy SDK first)
-from wrapupkit.exceptions import TransportError
+from wrapupkit.exceptions import ConfigurationError, TransportError
 
 
 __all__ = ["CallBudget", "Gate", "Transport", "current_budget"]
+
+# Bytes read from the socket at a time; the deadline is checked between reads.
+_CHUNK = 64 * 1024
 
 
 class Gate(Protocol):
     """What a transport asks of a rate limiter installed on it."""
 
-    def acquire(self) -> None:
-        """Block until a request may go out."""
+    def acquire(self, deadline: float | None = None) -> None:
+        """Block until a request may go out; raise :class:`TransportError` rather than wait past it."""
 
     def observe(self, status: int, headers: Mapping[str, str]) -> None:
         """Learn from a response."""
@@ -135,6 +145,12 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         method, url = options.method, options.url
         headers = dict(options.headers or {})
         headers.setdefault("Content-Type", "application/json")
+        for name, value in headers.items():  # http.client would echo a bad value (a token) in its error
+            if not header_safe(str(value)):
+                raise ConfigurationError(
+                    f"The {name} header holds a control character or a character outside Latin-1; "
+                    "nothing was sent."
+                )
         body: str | None = None
         fields: Any = None
         if method in ("POST", "PUT", "PATCH", "OPTIONS"):
@@ -148,24 +164,14 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
             fields = options.query_params or None
         budget = _budget.get()
         gates = self.gates
-        if gates:
-            queued_at = self.clock.monotonic()
-            for gate in gates:
-                gate.acquire()
-            if budget is not None:  # time queued for a shared rate limit is not the call's own time
-                budget.deadline += self.clock.monotonic() - queued_at
+        for gate in gates:  # time queued at a rate limiter counts against the call's deadline
+            gate.acquire(budget.deadline if budget is not None else None)
         timeout = self._timeout(budget)
         if budget is not None:
             budget.requests += 1
         with self._lock:
             self.total_requests += 1
-        try:
-            raw = self.pool.request(
-                method, url, body=body, fields=fields, headers=headers, timeout=timeout, retries=False
-            )
-        except urllib3.exceptions.HTTPError as exc:
-            raise error_from_urllib3(exc, method, url, timeout.read_timeout) from exc
-        response = RESTResponse(raw)
+        response = self._send(method, url=url, body=body, fields=fields, headers=headers, timeout=timeout)
         status = int(response.status)
         response_headers = {str(k): str(v) for k, v in response.getheaders().items()}
         for gate in gates:
@@ -181,7 +187,75 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
                 raise TransportError(
                     f"{method} {path_of(url)}: HTTP {status} with a body that is not UTF-8", maybe_sent=True
                 ) from None
+        content_type = next((v for k, v in response_headers.items() if k.lower() == "content-type"), "json")
+        if response.data and "json" in content_type.lower():
+            try:
+                json.loads(response.data)
+            except ValueError:  # the SDK would hand the text on as if it were the model
+                raise TransportError(
+                    f"{method} {path_of(url)}: HTTP {status} with a body that is not JSON", maybe_sent=True
+                ) from None
+        return response
+
+    def _send(
+        self,
+        method: str,
+        *,
+        url: str,
+        body: str | None,
+        fields: Any,
+        headers: dict[str, str],
+        timeout: urllib3.Timeout,
+    ) -> RESTResponse:
+        """One request; the whole answer (not each read from the socket) must arrive within *timeout*."""
+        total = float(timeout.read_timeout or self.timeout)
+        give_up_at = time.monotonic() + total  # real seconds: this bounds socket I/O
+        try:
+            raw = self.pool.request(
+                method,
+                url,
+                body=body,
+                fields=fields,
+                headers=headers,
+                timeout=timeout,
+                retries=False,
+                preload_content=False,
+            )
+            chunks: list[bytes] = []
+            try:
+                while (chunk := _read_some(raw, give_up_at)) != b"":
+                    if chunk is None:
+                        raw.close()  # a trickling server: drop the connection, not the deadline
+                        raise TransportError(
+                            f"{method} {path_of(url)}: the answer did not arrive within {total:.2f}s",
+                            maybe_sent=True,
+                        )
+                    chunks.append(chunk)
+            finally:
+                raw.release_conn()
+        except urllib3.exceptions.HTTPError as exc:
+            raise error_from_urllib3(exc, method, url, timeout.read_timeout) from exc
+        response = RESTResponse(raw)
+        response.data = b"".join(chunks)
         return response
 
     def __repr__(self) -> str:
         return f"Transport(timeout={self.timeout}, connect_timeout={self.connect_timeout})"
+
+
+def _read_some(raw: Any, give_up_at: float) -> bytes | None:
+    """The next bytes of *raw*'s body (``b""`` at its end), or None once real time passes *give_up_at*.
+
+    The socket's timeout is shrunk to what is left, so one slow read cannot outlast it either.
+    """
+    left = give_up_at - time.monotonic()
+    if left <= 0:
+        return None
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(left)
+    try:
+        chunk: bytes = raw.read1(_CHUNK)
+    except urllib3.exceptions.ReadTimeoutError:
+        return None
+    return chunk

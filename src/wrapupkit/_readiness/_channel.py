@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import attrs
 
 from wrapupkit._clock import Clock, SystemClock
+from wrapupkit._validate import in_range
 from wrapupkit.exceptions import ConfigurationError, GenesysAPIError, NotFound, TransportError
 
 
@@ -62,14 +63,20 @@ class Event:
     body: Mapping[str, Any]
 
 
+def _seconds(_inst: object, attr: attrs.Attribute[float], value: object) -> None:
+    """A finite number of seconds, at most a year: NaN, inf and huge ints are refused."""
+    if not in_range(value, 0, 366 * 86_400):
+        raise ConfigurationError(f"{attr.name} must be a finite number of seconds, not {value!r}")
+
+
 @attrs.frozen(kw_only=True)
 class Options:
-    heartbeat_timeout: float
-    connect_timeout: float
-    reconnect_delay: float
-    max_reconnect_delay: float
-    linger: float
-    renew_before: float
+    heartbeat_timeout: float = attrs.field(validator=_seconds)
+    connect_timeout: float = attrs.field(validator=_seconds)
+    reconnect_delay: float = attrs.field(validator=_seconds)
+    max_reconnect_delay: float = attrs.field(validator=_seconds)
+    linger: float = attrs.field(validator=_seconds)
+    renew_before: float = attrs.field(validator=_seconds)
     max_topics: int
     cache_size: int = 10_000
 
@@ -123,14 +130,26 @@ class Channel:
             self._cond.notify_all()
 
     def ensure_open(self) -> None:
-        """Start the reader on first use and wait (``connect_timeout``) for its first attempt."""
+        """Start the reader on first use and wait for its first attempt.
+
+        The wait ends at ``connect_timeout`` or at the current call's deadline, whichever
+        comes first: a stalled channel creation never keeps a call past its timeout (the
+        call then polls, and the reader keeps trying in the background).
+        """
         with self._lock:
             if self.closed:
                 return
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="wrapupkit-notifications", daemon=True)
                 self._thread.start()
-        self._opened.wait(self._opts.connect_timeout)
+        http = self._http()
+        give_up_at = self._wall.monotonic() + self._opts.connect_timeout  # real seconds: socket I/O
+        while not self._opened.is_set():
+            left = give_up_at - self._wall.monotonic()
+            call_left = http.remaining() if http is not None else left
+            if left <= 0 or call_left <= 0:
+                return
+            self._opened.wait(min(left, call_left, _SLICE))
 
     def generation(self) -> int | None:
         """The current connection's number, or None while disconnected."""
@@ -227,8 +246,17 @@ class Channel:
             return set(active + recent[: max(0, cap - len(active))])
 
     def sync(self, *, renew: bool = False) -> None:
-        """Make the server's topics what the waits need (one PUT or POST, or nothing)."""
-        with self._sub_lock:
+        """Make the server's topics what the waits need (one PUT or POST, or nothing).
+
+        Raises:
+            TransportError: the channel stayed busy (being created, say) until the call's deadline.
+        """
+        if not self._sub_lock_within_call():
+            raise TransportError(
+                "the notification channel was busy until the call's deadline; nothing was sent",
+                maybe_sent=False,
+            )
+        try:
             if self.channel_id is None or self.closed:
                 return
             desired = self._desired()
@@ -244,6 +272,16 @@ class Channel:
                 self._forget_channel()
                 raise
             self._apply(result, current if not replace else set())
+        finally:
+            self._sub_lock.release()
+
+    def _sub_lock_within_call(self) -> bool:
+        """Take the subscription lock, giving up at the current call's deadline."""
+        http = self._http()
+        while not self._sub_lock.acquire(timeout=_SLICE):
+            if http is None or http.remaining() <= 0:
+                return False
+        return True
 
     def _apply(self, result: TopicResult, kept: set[str]) -> None:
         with self._cond:

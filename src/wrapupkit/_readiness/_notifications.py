@@ -32,6 +32,7 @@ from wrapupkit._readiness._channel import (
 )
 from wrapupkit._readiness._events import DEADLINE, CallInfo, Deadline, WaitRequest
 from wrapupkit._readiness._strategy import Polling
+from wrapupkit._validate import in_range
 from wrapupkit.exceptions import ConfigurationError, Forbidden
 
 
@@ -145,7 +146,7 @@ class Notifications(Polling):
             raise ConfigurationError(f"topic must be 'user' or 'queue', not {topic!r}")
         if on_topic_rejected not in ("fallback", "raise"):
             raise ConfigurationError("on_topic_rejected must be 'fallback' or 'raise'")
-        positive = {
+        positive: dict[str, object] = {
             "heartbeat_timeout": heartbeat_timeout,
             "connect_timeout": connect_timeout,
             "reconnect_delay": reconnect_delay,
@@ -153,8 +154,8 @@ class Notifications(Polling):
             "resync_interval": resync_interval,
         }
         for name, value in positive.items():
-            if not value > 0:
-                raise ConfigurationError(f"{name} must be > 0, not {value!r}")
+            if not in_range(value, 0, 366 * 86_400) or value == 0:
+                raise ConfigurationError(f"{name} must be a finite number of seconds > 0, not {value!r}")
         if linger < 0 or not 0 <= renew_before < CHANNEL_LIFETIME:
             raise ConfigurationError("linger must be >= 0 and renew_before within [0, 86400)")
         if not 1 <= max_topics <= 1000:

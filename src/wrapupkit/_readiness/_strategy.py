@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from wrapupkit._models import CommunicationSnapshot
-from wrapupkit._validate import whole
+from wrapupkit._validate import in_range, whole
 from wrapupkit.exceptions import ConfigurationError, InvalidType
 
 
@@ -111,6 +111,9 @@ class ReadinessContext:
     state_since: float = 0.0
 
 
+_MAX_EXPONENT = 1000
+
+
 class ReadinessStrategy(abc.ABC):
     """Decide when a wrap-up may be written.  Subclass and override :meth:`decide`.
 
@@ -146,11 +149,19 @@ class ReadinessStrategy(abc.ABC):
 
         A call that has just ended is about to enter after-call work, so the first checks
         after a change are quick ones again instead of the longest delay reached so far.
+        The growth stops at ``max_delay`` however long the wait (no overflow), and no delay
+        is shorter than ``MIN_POLL_DELAY`` (0.05 s), so zero delays never poll without pause.
         """
-        base = min(self.max_delay, self.initial_delay * self.factor ** max(0, ctx.state_attempt - 1))
-        if self.jitter <= 0:
-            return base
-        return base * (1.0 - self.jitter * random.random())
+        base = self.max_delay
+        exponent = max(0, ctx.state_attempt - 1)
+        if exponent < _MAX_EXPONENT:  # beyond it the growth overflows a float: the cap applies anyway
+            try:
+                base = min(self.max_delay, self.initial_delay * self.factor**exponent)
+            except OverflowError:
+                base = self.max_delay
+        if self.jitter > 0:
+            base *= 1.0 - self.jitter * random.random()
+        return max(base, MIN_POLL_DELAY)
 
     def on_rejected(self, ctx: ReadinessContext) -> Decision:
         """Genesys refused the POST with 400 or 409 although the strategy said ready.
@@ -191,12 +202,18 @@ class Immediate(ReadinessStrategy):
         return Decision.ready("immediate")
 
 
-def _check_number(name: str, value: object, *, low: float, high: float = math.inf) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        bound = f"between {low:g} and {high:g}" if high < math.inf else f">= {low:g}"
-        raise ConfigurationError(f"{name} must be a finite number {bound}, not {value!r}")
-    if math.isinf(value):
-        raise ConfigurationError(f"{name} must be finite, not {value!r}")
+# No delay or grace a strategy takes is longer than this (beyond it a float overflows).
+_MAX_SECONDS = 366 * 86_400.0
+# The shortest pause between two readiness checks: zero delays must not poll without pause.
+MIN_POLL_DELAY = 0.05
+
+
+def _check_number(name: str, value: object, *, low: float, high: float = _MAX_SECONDS) -> None:
+    # `low <= value <= high` is False for NaN and compares huge ints without converting them
+    if not in_range(value, low, high):
+        raise ConfigurationError(
+            f"{name} must be a finite number between {low:g} and {high:g}, not {value!r}"
+        )
 
 
 def judge(snapshot: CommunicationSnapshot) -> Decision:
@@ -291,7 +308,7 @@ class Polling(ReadinessStrategy):
         _check_number("max_delay", max_delay, low=0.0)
         _check_number("factor", factor, low=1.0)
         _check_number("jitter", jitter, low=0.0, high=1.0)
-        whole("max_rejections", max_rejections, low=0)
+        whole("max_rejections", max_rejections, low=0, high=10_000)
         _check_number("unclear_grace", unclear_grace, low=0.0)
         self.initial_delay = initial_delay
         self.max_delay = max_delay

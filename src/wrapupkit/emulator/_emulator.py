@@ -298,6 +298,12 @@ class Emulator:
     reset_next = _delegate(_faults, Faults.reset_next)
     clear_faults = _delegate(_faults, Faults.clear)
 
+    # -- reliability faults (hold, trickle, corrupt): added for issue 10 --------------------------
+
+    hold_next = _delegate(_faults, Faults.hold_next)
+    trickle_next = _delegate(_faults, Faults.trickle_next)
+    corrupt_next = _delegate(_faults, Faults.corrupt_next)
+
     def reset(self) -> None:
         """Clear state, faults, the request log and rules (back to defaults); the default client stays."""
         self.state.reset()

@@ -94,7 +94,7 @@ def _matcher(method: str | None, path: str | None) -> _Matcher:
 
 @dataclass
 class Fault:
-    """One scheduled fault; *kind* is ``fail``, ``stall`` or ``reset``."""
+    """One scheduled fault; *kind* is ``fail``, ``stall``, ``reset``, ``hold``, ``trickle`` or ``corrupt``."""
 
     kind: str
     matcher: _Matcher
@@ -105,6 +105,8 @@ class Fault:
     message: str | None = None
     seconds: float = 0.0
     after_processing: bool = False
+    body: bytes | None = None  # corrupt: the body sent instead
+    headers: tuple[tuple[str, str], ...] = ()  # corrupt: headers set on the answer
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,59 @@ class Faults:
     def reset_next(self, method: str, path: str, *, times: int = 1, after_processing: bool = False) -> None:
         """Close matching connections without a response (TCP RST), optionally after applying the effect."""
         fault = Fault("reset", _matcher(method, path), _times(times), after_processing=bool(after_processing))
+        with self._lock:
+            self._faults.append(fault)
+
+    # -- faults for reliability tests (hold, trickle, corrupt) --------------------------------
+
+    @property
+    def clock(self) -> Clock:
+        """The clock holds are timed on."""
+        return self._clock
+
+    def hold_next(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """Hold matching requests before processing until *seconds* pass on the emulator's clock.
+
+        On a fake clock the request lands when a test (or a client sharing the clock)
+        advances it that far; the effect is applied then, after the client may have given up.
+        """
+        fault = Fault("hold", _matcher(method, path), _times(times), seconds=_seconds(seconds, "seconds"))
+        with self._lock:
+            self._faults.append(fault)
+
+    def trickle_next(self, method: str, path: str, *, interval: float = 0.05, times: int = 1) -> None:
+        """Send matching answers (after processing) one byte every *interval* real seconds."""
+        fault = Fault(
+            "trickle", _matcher(method, path), _times(times), seconds=_seconds(interval, "interval")
+        )
+        with self._lock:
+            self._faults.append(fault)
+
+    def corrupt_next(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        """Process matching requests normally, then send *body* (raw bytes, or text as UTF-8)
+        instead of the real body and/or set *headers* (replacing same-named ones) on the answer.
+
+        For answers a client cannot read: ``b"\\xff\\xfe"`` (not UTF-8),
+        ``'{"pageCount": "x"}'`` (valid JSON the SDK cannot deserialise), or
+        ``{"inin-ratelimit-reset": "86400"}``.
+        """
+        if body is not None and not isinstance(body, (bytes, str)):
+            raise bad_request("body must be bytes or text")
+        pairs: list[tuple[object, object]] = list((headers or {}).items())
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in pairs):
+            raise bad_request("headers must map names to text values")
+        raw = body.encode() if isinstance(body, str) else body
+        fault = Fault(
+            "corrupt", _matcher(method, path), _times(times), body=raw, headers=tuple((headers or {}).items())
+        )
         with self._lock:
             self._faults.append(fault)
 

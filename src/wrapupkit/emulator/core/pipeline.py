@@ -1,15 +1,17 @@
 """The one dispatch path: a :class:`Request` in, a :class:`Response` (or a reset) out.
 
-Pipeline for an API request: latency -> reset/stall before processing -> scheduled failure ->
-``tick()`` -> route -> bearer token -> rate limit -> permissions -> handler -> stall/reset after
-processing.  Every method (HEAD and OPTIONS included) takes this path, so every answer is an
-``ErrorBody`` with a correlation id, and lands in the request log.  Control-plane requests
+Pipeline for an API request: latency -> reset/stall before processing -> hold (on the clock) ->
+scheduled failure -> ``tick()`` -> route -> bearer token -> rate limit -> permissions -> handler ->
+stall/reset after processing -> corrupt (body, headers) -> trickle.  Every method (HEAD and OPTIONS
+included) takes this path, so every answer is an ``ErrorBody`` with a correlation id, and lands in
+the request log.  Control-plane requests
 (``/__emulator__/...``) skip faults, auth and the request log.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -81,6 +83,52 @@ def _missing_permissions(route: ApiRoute[Any], granted: frozenset[str] | None) -
             message_with_params="You are missing the following permission(s): {permissions}",
         )
     return None
+
+
+class _Landing:
+    """A held request's release: when a fake clock is advanced past *until*, the advancing
+    thread waits (briefly) until the request has been processed, so that what the client
+    does after its sleep sees the held request's effect, deterministically."""
+
+    def __init__(self, until: float) -> None:
+        self.until = until
+        self.release = threading.Event()
+        self.landed = threading.Event()
+
+    def advanced(self, now: float) -> None:
+        if now >= self.until and not self.release.is_set():
+            self.release.set()
+            self.landed.wait(5.0)
+
+
+def _corrupted(response: Response, fault: Fault) -> Response:
+    """*response* with the fault's body and headers instead of its own."""
+    names = {name.lower() for name, _ in fault.headers}
+    headers = [(k, v) for k, v in response.headers if k.lower() not in names] + list(fault.headers)
+    return Response(response.status, response.body if fault.body is None else fault.body, headers)
+
+
+class _Trickled(Response):
+    """An answer whose body goes out one byte at a time (the socket server calls :meth:`write_to`)."""
+
+    def __init__(
+        self,
+        status: int,
+        body: bytes,
+        headers: list[tuple[str, str]],
+        interval: float,
+        wait: Callable[[float], bool],
+    ) -> None:
+        super().__init__(status, body, headers)
+        self._interval = interval
+        self._pause = wait
+
+    def write_to(self, wfile: Any) -> None:
+        for i in range(len(self.body)):
+            wfile.write(self.body[i : i + 1])
+            wfile.flush()
+            if self._pause(self._interval):
+                return  # the emulator stops: leave the answer unfinished
 
 
 def _bearer(req: Request) -> str | None:
@@ -172,18 +220,57 @@ class Pipeline(Generic[S]):
         if stall is not None and not stall.after_processing and self._wait(stall.seconds):
             self._record(req, 0)  # stopped mid-stall: drop the connection rather than half-answer
             return None
+        hold = self.faults.take("hold", method, path)
+        landing = self._hold(hold.seconds) if hold is not None else None
+        if hold is not None and landing is None:
+            self._record(req, 0)  # stopped mid-hold: nothing applied, nothing answered
+            return None
         failure = self.faults.take("fail", method, path)
-        if failure is not None:
-            response = self._headers(self._failure(failure, context_id), context_id, self.faults.admit(None))
-        else:
-            response = self._process(req, context_id)
+        try:
+            if failure is not None:
+                response = self._headers(
+                    self._failure(failure, context_id), context_id, self.faults.admit(None)
+                )
+            else:
+                response = self._process(req, context_id)
+        finally:
+            if landing is not None:
+                landing.landed.set()
         if reset is not None:
             self._record(req, 0)
             return None
         self._record(req, response.status)
         if stall is not None and stall.after_processing and self._wait(stall.seconds):
             return None  # stopped mid-stall: the effect stands, the answer is dropped (like reset_next)
+        corrupt = self.faults.take("corrupt", method, path)
+        if corrupt is not None:
+            response = _corrupted(response, corrupt)
+        trickle = self.faults.take("trickle", method, path)
+        if trickle is not None:
+            return _Trickled(response.status, response.body, response.headers, trickle.seconds, self._wait)
         return response
+
+    def _hold(self, seconds: float) -> _Landing | None:
+        """Wait until *seconds* pass on the emulator's clock.
+
+        Returns what the processing must signal when done (see :class:`_Landing`), or None
+        when the emulator stops first.
+        """
+        clock = self.faults.clock
+        landing = _Landing(clock.monotonic() + seconds)
+        on_advance = getattr(clock, "on_advance", None)
+        remove = on_advance(landing.advanced) if on_advance is not None else None
+        try:
+            while not landing.release.wait(0.01):
+                if clock.monotonic() >= landing.until:
+                    break
+                if self._wait(0.0):
+                    landing.landed.set()
+                    return None
+        finally:
+            if remove is not None:
+                remove()
+        return landing
 
     def _failure(self, fault: Fault, context_id: str) -> Response:
         code = fault.code or _FAULT_CODES.get(fault.status)

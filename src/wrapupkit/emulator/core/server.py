@@ -60,7 +60,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(response.body)))
             self.end_headers()
             if self.command != "HEAD":
-                self.wfile.write(response.body)
+                write_to = getattr(response, "write_to", None)  # a trickled answer writes itself
+                write_to(self.wfile) if write_to is not None else self.wfile.write(response.body)
         except OSError:  # the client gave up (e.g. timed out during a stall)
             self.close_connection = True
 
