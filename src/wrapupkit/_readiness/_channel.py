@@ -158,20 +158,30 @@ class Channel:
             self.waiting += counted
             try:
                 while True:
-                    if self.closed:
-                        return Outcome.CLOSED, None
-                    now_gen = self._generation if self.connected else None
-                    if now_gen != generation:
-                        return Outcome.CHANGED, None
-                    event = self._events.get(conversation_id) if generation is not None else None
-                    if event is not None and event.seq > after:
-                        return Outcome.EVENT, event
-                    left = until - self._clock.monotonic()
-                    if left <= 0:
-                        return Outcome.HORIZON, None
+                    outcome, left = self.outcome(
+                        conversation_id, after=after, generation=generation, until=until
+                    )
+                    if outcome is not None:
+                        return outcome
                     self._cond.wait(min(left, _SLICE))
             finally:
                 self.waiting -= counted
+
+    def outcome(
+        self, conversation_id: str, *, after: int, generation: int | None, until: float
+    ) -> tuple[tuple[Outcome, Event | None] | None, float]:
+        """How a wait for a newer event ends now, if it does, and the seconds left until *until*."""
+        with self._lock:
+            if self.closed:
+                return (Outcome.CLOSED, None), 0.0
+            now_gen = self._generation if self.connected else None
+            if now_gen != generation:
+                return (Outcome.CHANGED, None), 0.0
+            event = self._events.get(conversation_id) if generation is not None else None
+            if event is not None and event.seq > after:
+                return (Outcome.EVENT, event), 0.0
+            left = until - self._clock.monotonic()
+            return ((Outcome.HORIZON, None) if left <= 0 else None), left
 
     # -- topics -----------------------------------------------------------------------------------
 
