@@ -10,8 +10,6 @@ copied into the worker.
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import contextvars
 import datetime as dt
 import logging
@@ -30,6 +28,8 @@ from wrapupkit._readiness._flow import Read, Request, Wait, Write, wrapup_flow
 
 
 if TYPE_CHECKING:
+    import asyncio
+    import concurrent.futures
     import os
     from collections.abc import Iterable
 
@@ -91,9 +91,11 @@ class AsyncWrapupClient:
         self._adopt(sync, max_connections)
 
     def _adopt(self, sync: WrapupClient, max_connections: int) -> None:
+        import concurrent.futures  # here, not at import time: ``import wrapupkit`` stays cheap
+
         check.whole("max_connections", max_connections, low=1)
         self._sync = sync
-        self._pool = concurrent.futures.ThreadPoolExecutor(
+        self._pool: concurrent.futures.ThreadPoolExecutor = concurrent.futures.ThreadPoolExecutor(
             max_workers=max_connections, thread_name_prefix="wrapupkit-http"
         )
         self._listening: weakref.WeakSet[ReadinessStrategy] = weakref.WeakSet()
@@ -121,6 +123,8 @@ class AsyncWrapupClient:
         Raises:
             ConfigurationError: neither *region* nor *host* is given, or a setting is invalid.
         """
+        import asyncio
+
         sync = await asyncio.to_thread(
             WrapupClient.from_credentials,
             client_id,
@@ -157,6 +161,8 @@ class AsyncWrapupClient:
         Raises:
             ConfigurationError: a setting is missing or unknown.
         """
+        import asyncio
+
         sync = await asyncio.to_thread(
             WrapupClient.from_env,
             environ=environ,
@@ -240,6 +246,8 @@ class AsyncWrapupClient:
 
     def offload(self, fn: Callable[[], T], /) -> asyncio.Future[T]:
         """Run blocking *fn* on the worker pool with a copy of the current context. Strictly private."""
+        import asyncio
+
         context = contextvars.copy_context()
         return asyncio.get_running_loop().run_in_executor(self._pool, context.run, fn)
 
@@ -337,6 +345,8 @@ class AsyncWrapupClient:
                 return result
 
     async def _perform(self, effect: Effect, source: AsyncEventSource | None, request: Request) -> Any:
+        import asyncio
+
         sync, cid = self._sync, request.conversation_id
         if isinstance(effect, Wait):
             if source is None:

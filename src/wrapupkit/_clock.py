@@ -8,7 +8,6 @@ advances instantly when something sleeps on it, so no test sleeps for real.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -55,6 +54,8 @@ class SystemClock:
 
     async def asleep(self, seconds: float) -> None:
         """Wait *seconds* without blocking the event loop (:func:`asyncio.sleep`)."""
+        import asyncio  # not at import time: ``import wrapupkit`` stays cheap
+
         await asyncio.sleep(max(0.0, seconds))
 
     def __repr__(self) -> str:
@@ -75,7 +76,7 @@ async def asleep(clock: Clock, seconds: float) -> None:
     if method is not None:
         await method(seconds)
     else:
-        await asyncio.sleep(max(0.0, seconds))
+        await SystemClock().asleep(seconds)
 
 
 # 2026-01-01T10:00:00Z: a fixed, readable epoch for fake timelines.
@@ -119,7 +120,7 @@ class FakeClock:
     async def asleep(self, seconds: float) -> None:
         """Like :meth:`sleep` (record, advance at once), then yield to the event loop once."""
         self.sleep(seconds)
-        await asyncio.sleep(0)
+        await SystemClock().asleep(0)
 
     def advance(self, seconds: float) -> None:
         """Move time forward by *seconds* and notify listeners."""

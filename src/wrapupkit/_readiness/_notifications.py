@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
 import attrs
 
-from wrapupkit._readiness._async_channel import AsyncChannel, AsyncChannelEvents
 from wrapupkit._readiness._channel import CHANNEL_LIFETIME, Channel, Options, require_websockets
 from wrapupkit._readiness._events import CallInfo, Deadline, WaitRequest
 from wrapupkit._readiness._listener import Acquire, Listener, Open, Sleep, Step, Steps
@@ -30,6 +29,7 @@ from wrapupkit.exceptions import ConfigurationError
 
 if TYPE_CHECKING:
     from wrapupkit._http import Caller
+    from wrapupkit._readiness._async_channel import AsyncChannel, AsyncChannelEvents
 
 __all__ = ["NotificationStatus", "Notifications"]
 
@@ -166,6 +166,7 @@ class Notifications(Polling):
             max_topics=max_topics,
         )
         self._channels: weakref.WeakKeyDictionary[Caller, Channel] = weakref.WeakKeyDictionary()
+        self._async_channels: weakref.WeakKeyDictionary[Caller, AsyncChannel] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._closed = False
 
@@ -177,38 +178,37 @@ class Notifications(Polling):
             if self._closed:
                 return None
             channel = self._channels.get(http)
-            if channel is None or channel.closed or isinstance(channel, AsyncChannel):
+            if channel is None or channel.closed:
                 channel = self._channels[http] = Channel(http, self.options)
                 weakref.finalize(http, channel.close)
             return channel
 
     def _open_async(self, call: CallInfo) -> AsyncChannel | None:
         """The channel of an async client: one per client, its socket read on the running loop."""
+        from wrapupkit._readiness._async_channel import AsyncChannel
+
         require_websockets()
         with self._lock:
             if self._closed or call.offload is None:
                 return None
-            channel = self._channels.get(call.http)
-            if not isinstance(channel, AsyncChannel) or channel.closed:
-                channel = self._channels[call.http] = AsyncChannel(
-                    call.http, self.options, offload=call.offload
-                )
+            channel = self._async_channels.get(call.http)
+            if channel is None or channel.closed:
+                channel = AsyncChannel(call.http, self.options, offload=call.offload)
+                self._async_channels[call.http] = channel
                 weakref.finalize(call.http, channel.close)
             return channel
 
     async def _aclose_client(self, http: Caller) -> None:
         """Close the channel of an async client that closes (its reader task ends on its loop)."""
         with self._lock:
-            channel = self._channels.pop(http, None)
-        if isinstance(channel, AsyncChannel):
+            channel = self._async_channels.pop(http, None)
+        if channel is not None:
             await channel.aclose()
-        elif channel is not None:
-            channel.close()
 
     def status(self, client: _HasCaller) -> NotificationStatus:
         """The channel state for *client* (all defaults before its first wait)."""
         with self._lock:
-            channel = self._channels.get(client.http)
+            channel = self._channels.get(client.http) or self._async_channels.get(client.http)
         if channel is None:
             return NotificationStatus()
         data = channel.snapshot()
@@ -231,8 +231,9 @@ class Notifications(Polling):
         """Close every socket and stop the readers (threads or tasks); waits in progress go on by polling."""
         with self._lock:
             self._closed = True
-            channels = list(self._channels.values())
+            channels = [*self._channels.values(), *self._async_channels.values()]
             self._channels.clear()
+            self._async_channels.clear()
         for channel in channels:
             channel.close()
 
@@ -260,6 +261,8 @@ class Notifications(Polling):
 
     def async_events(self, call: CallInfo) -> AsyncChannelEvents:
         """:meth:`events` for :class:`~wrapupkit.AsyncWrapupClient`: the same listening, awaited."""
+        from wrapupkit._readiness._async_channel import AsyncChannelEvents
+
         return AsyncChannelEvents(self, self._open_async(call), call)
 
     def _topic_for(self, user_id: str | None, queue_id: str | None) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import datetime as dt
 import functools
@@ -104,6 +103,8 @@ async def apply_many_async(
 
     .. versionadded:: 0.2.0
     """
+    import asyncio  # here, not at import time: ``import wrapupkit`` stays cheap
+
     if not _whole(max_concurrency, 1):
         raise ConfigurationError(f"max_concurrency must be a whole number >= 1, not {max_concurrency!r}")
     limiter = _check_options(1, rate_limit, journal, progress, readiness, timeout, overwrite, duration)
@@ -158,6 +159,8 @@ async def apply_many_async(
 
 async def _gather(run: _Run, chains: list[Any]) -> None:
     """Run every chain; on a failure (a journal write) finish those in flight, start no more."""
+    import asyncio
+
     tasks = [asyncio.ensure_future(chain) for chain in chains]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION) if tasks else (set(), set())
