@@ -104,6 +104,7 @@ class AsyncChannel(Channel):
         """Stop the reader and close the socket; waits see ``CLOSED``.  Thread-safe, idempotent."""
         super().close()
         _call_soon(self._loop, self._stopping.set)
+        _call_soon(self._loop, self._started.set)
         _call_soon(self._loop, self._wake)
 
     async def aclose(self) -> None:
@@ -128,6 +129,8 @@ class AsyncChannel(Channel):
 
     async def open(self) -> None:
         """Start the reader on first use and wait (``connect_timeout``) for its first attempt."""
+        if self.closed:
+            return
         self._start()
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._started.wait(), self._opts.connect_timeout)
@@ -162,33 +165,30 @@ class AsyncChannel(Channel):
     # -- the reader task --------------------------------------------------------------------------
 
     async def _run_async(self) -> None:
-        delay, failures = self._opts.reconnect_delay, 0
-        while not self.closed:
-            try:
-                uri = await self._offload(self._prepare)
-                started = self._wall.monotonic()
-                reason = await self._read_async(uri)
-                if reason == "expired":
-                    self._forget_channel()
-                if reason in ("closing", "expired") or self._wall.monotonic() - started > 1.0:
-                    failures, delay = 0, self._opts.reconnect_delay
+        """The reader task: :meth:`Channel.lifecycle`'s steps done with ``await``."""
+        steps = self.lifecycle()
+        try:
+            step = next(steps)
+            while True:
+                if step is not None:
+                    with contextlib.suppress(asyncio.TimeoutError):  # real seconds, interrupted by close()
+                        await asyncio.wait_for(self._stopping.wait(), step)
+                    step = next(steps)
                     continue
-            except _Gone:
-                self._forget_channel()
-                failures += 1
-                if failures == 1:  # expired or evicted: make a new channel at once
-                    continue
-            except Exception as exc:  # noqa: BLE001 (any failure: back off and try again)
-                failures += 1
-                level = logging.WARNING if failures == 1 else logging.DEBUG
-                log.log(level, "wrapupkit: notification channel unavailable (%s); polling meanwhile", exc)
-                if failures >= 3:
-                    self._forget_channel()
-            finally:
-                self._started.set()
-            with contextlib.suppress(asyncio.TimeoutError):  # real seconds, interrupted by close()
-                await asyncio.wait_for(self._stopping.wait(), delay)
-            delay = min(self._opts.max_reconnect_delay, delay * 2)
+                try:
+                    uri = await self._offload(self._prepare)
+                    started = self._wall.monotonic()
+                    reason = await self._read_async(uri)
+                except Exception as exc:  # noqa: BLE001 - the lifecycle decides what a failure means
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send((reason, self._wall.monotonic() - started))
+        except StopIteration:
+            return
+
+    def _attempted(self) -> None:
+        super()._attempted()
+        self._started.set()
 
     async def _read_async(self, uri: str) -> str:
         from websockets.asyncio.client import connect
@@ -210,7 +210,7 @@ class AsyncChannel(Channel):
         reason = "closed"
         try:
             self._connected(_Socket(ws, self._loop), up=True)
-            self._started.set()
+            self._attempted()
             log.info("wrapupkit: notification socket connected (channel %s)", self.channel_id)
             last = self._wall.monotonic()
             timeout = self._opts.heartbeat_timeout

@@ -16,7 +16,7 @@ import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -290,15 +290,40 @@ class Channel:
     # -- the reader thread ------------------------------------------------------------------------
 
     def _run(self) -> None:
+        """The reader thread: :meth:`lifecycle`'s steps done with blocking calls."""
+        steps = self.lifecycle()
+        try:
+            step = next(steps)
+            while True:
+                if step is not None:
+                    self._stop.wait(step)  # real seconds: a reconnect pause, interrupted by close()
+                    step = next(steps)
+                    continue
+                try:
+                    uri = self._prepare()
+                    started = self._wall.monotonic()
+                    reason = self._read(uri)
+                except Exception as exc:  # noqa: BLE001 - the lifecycle decides what a failure means
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send((reason, self._wall.monotonic() - started))
+        except StopIteration:
+            return
+
+    def lifecycle(self) -> Generator[float | None, tuple[str, float], None]:
+        """The reader's reconnect policy, free of I/O, for the thread and the asyncio reader alike.
+
+        Yields ``None`` for "create the channel if needed, connect and read until the socket
+        ends" (answered with the reason it ended and the seconds it was connected, or the
+        failure thrown in), or a pause in real seconds before the next attempt.
+        """
         delay, failures = self._opts.reconnect_delay, 0
         while not self.closed:
             try:
-                uri = self._prepare()
-                started = self._wall.monotonic()
-                reason = self._read(uri)
+                reason, seconds = yield None
                 if reason == "expired":
                     self._forget_channel()
-                if reason in ("closing", "expired") or self._wall.monotonic() - started > 1.0:
+                if reason in ("closing", "expired") or seconds > 1.0:
                     failures, delay = 0, self._opts.reconnect_delay
                     continue
                 # a socket that died within a second: do not spin, back off as after a failure
@@ -314,9 +339,13 @@ class Channel:
                 if failures >= 3:
                     self._forget_channel()
             finally:
-                self._opened.set()
-            self._stop.wait(delay)  # real seconds: a reconnect pause, interrupted by close()
+                self._attempted()
+            yield delay
             delay = min(self._opts.max_reconnect_delay, delay * 2)
+
+    def _attempted(self) -> None:
+        """A connection attempt ended (or the socket opened): release a first wait in :meth:`ensure_open`."""
+        self._opened.set()
 
     def _prepare(self) -> str:
         with self._sub_lock:
