@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from wrapupkit._clock import Clock, asleep
-from wrapupkit._readiness._channel import _SLICE, Channel, Event, Options, Outcome, _Gone
+from wrapupkit._readiness._channel import Channel, Event, Options, Outcome, Received, _Gone
 from wrapupkit._readiness._listener import Acquire, Listener, Open, Settings, Sleep, Step, Steps
 
 
@@ -212,28 +212,23 @@ class AsyncChannel(Channel):
             self._connected(_Socket(ws, self._loop), up=True)
             self._attempted()
             log.info("wrapupkit: notification socket connected (channel %s)", self.channel_id)
-            last = self._wall.monotonic()
-            timeout = self._opts.heartbeat_timeout
-            while not self.closed:
-                try:
-                    raw = await asyncio.wait_for(ws.recv(), min(_SLICE, timeout / 4))
-                except asyncio.TimeoutError:
-                    if self._wall.monotonic() - last > timeout:
-                        reason = "silent"
-                        break
-                except ConnectionClosed:
-                    reason = "dropped"
-                    break
-                else:
-                    last = self._wall.monotonic()
-                    if self._frame(raw):
-                        reason = "closing"
-                        break
-                if self._wall.monotonic() >= self._next_check:
-                    maintenance = await self._offload(self._maintain)
-                    if maintenance:
-                        reason = maintenance
-                        break
+            steps = self.reading()
+            try:
+                step = next(steps)
+                while True:
+                    if step is None:  # upkeep: at most every 0.2 s, its requests off the loop
+                        due = self._wall.monotonic() >= self._next_check
+                        step = steps.send(await self._offload(self._maintain) if due else None)
+                        continue
+                    try:
+                        raw: str | bytes | Received = await asyncio.wait_for(ws.recv(), step)
+                    except asyncio.TimeoutError:
+                        raw = Received.NOTHING
+                    except ConnectionClosed:
+                        raw = Received.CLOSED
+                    step = steps.send(raw)
+            except StopIteration as done:
+                reason = str(done.value)
         finally:
             self._connected(None, up=False)
             await ws.close()
@@ -241,21 +236,12 @@ class AsyncChannel(Channel):
             log.info("wrapupkit: notification socket %s; reconnecting", reason)
         return reason
 
-    def _connected(self, socket: _Socket | None, *, up: bool) -> None:
-        """A connection began (*up*) or ended: a new generation, an empty event cache, every wait woken."""
-        with self._cond:
-            self._socket, self.connected = socket, up
-            if up:
-                self._generation += 1
-                self.counts["connections"] += 1
-            elif not self.closed:
-                self.counts["reconnects"] += 1
-            self._events.clear()
-            self._cond.notify_all()
+    def _connected(self, socket: Any, *, up: bool) -> None:
+        super()._connected(socket, up=up)
         self._wake()
 
     def _frame(self, raw: str | bytes) -> bool:
-        """Handle one frame (:meth:`Channel._handle`) and wake the waits of its conversation."""
+        """Record one frame (:meth:`Channel._handle`) and wake the waits of its conversation."""
         seq = self.seq
         closing = self._handle(raw)
         if self.seq != seq:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from wrapupkit._http import Caller
     from wrapupkit._http._sdk import TopicResult
 
-__all__ = ["Channel", "Event", "Options", "Outcome", "require_websockets"]
+__all__ = ["Channel", "Event", "Options", "Outcome", "Received", "require_websockets"]
 
 log = logging.getLogger("wrapupkit")
 CHANNEL_LIFETIME = 86400.0  # "Channels remain active for 24 hours" [FORUM]
@@ -46,6 +46,13 @@ def require_websockets() -> None:
         raise ConfigurationError(
             "The Notifications strategy needs websockets: pip install 'wrapupkit[notifications]'"
         ) from None
+
+
+class Received(enum.Enum):
+    """What a receive gave besides a frame."""
+
+    NOTHING = "nothing"  # the receive timed out
+    CLOSED = "closed"  # the socket closed
 
 
 class Outcome(enum.Enum):
@@ -385,46 +392,71 @@ class Channel:
             raise
         reason = "closed"
         try:
-            with self._cond:
-                self._socket, self.connected = ws, True
-                self._generation += 1
-                self.counts["connections"] += 1
-                self._events.clear()
-                self._cond.notify_all()
-            self._opened.set()
+            self._connected(ws, up=True)
+            self._attempted()
             log.info("wrapupkit: notification socket connected (channel %s)", self.channel_id)
-            last = self._wall.monotonic()
-            timeout = self._opts.heartbeat_timeout
-            while not self.closed:
-                try:
-                    raw = ws.recv(timeout=min(_SLICE, timeout / 4))
-                except TimeoutError:
-                    if self._wall.monotonic() - last > timeout:
-                        reason = "silent"
-                        break
-                except ConnectionClosed:
-                    reason = "dropped"
-                    break
-                else:
-                    last = self._wall.monotonic()
-                    if self._handle(raw):
-                        reason = "closing"
-                        break
-                maintenance = self._maintain()
-                if maintenance:
-                    reason = maintenance
-                    break
+            steps = self.reading()
+            try:
+                step = next(steps)
+                while True:
+                    if step is None:
+                        step = steps.send(self._maintain())
+                        continue
+                    try:
+                        raw: str | bytes | Received = ws.recv(timeout=step)
+                    except TimeoutError:
+                        raw = Received.NOTHING
+                    except ConnectionClosed:
+                        raw = Received.CLOSED
+                    step = steps.send(raw)
+            except StopIteration as done:
+                reason = str(done.value)
         finally:
-            with self._cond:
-                self._socket, self.connected = None, False
-                self._events.clear()
-                if not self.closed:
-                    self.counts["reconnects"] += 1
-                self._cond.notify_all()
+            self._connected(None, up=False)
             ws_cm.__exit__(None, None, None)
         if not self.closed:
             log.info("wrapupkit: notification socket %s; reconnecting", reason)
         return reason
+
+    def _connected(self, socket: Any, *, up: bool) -> None:
+        """A connection began (*up*) or ended: a new generation, an empty event cache, every wait told."""
+        with self._cond:
+            self._socket, self.connected = socket, up
+            if up:
+                self._generation += 1
+                self.counts["connections"] += 1
+            elif not self.closed:
+                self.counts["reconnects"] += 1
+            self._events.clear()
+            self._cond.notify_all()
+
+    def reading(self) -> Generator[float | None, Any, str]:
+        """One connection's read loop, free of I/O, for the thread and the asyncio reader alike.
+
+        Yields a receive timeout in real seconds (answered with a frame, or a :class:`Received`
+        when none came or the socket closed), or ``None`` for upkeep (answered with
+        :meth:`_maintain`'s verdict); returns why the socket ended.
+        """
+        last = self._wall.monotonic()
+        timeout = self._opts.heartbeat_timeout
+        while not self.closed:
+            raw = yield min(_SLICE, timeout / 4)
+            if raw is Received.CLOSED:
+                return "dropped"
+            if raw is not Received.NOTHING:
+                last = self._wall.monotonic()
+                if self._frame(raw):
+                    return "closing"
+            elif self._wall.monotonic() - last > timeout:
+                return "silent"
+            maintenance = yield None
+            if maintenance:
+                return str(maintenance)
+        return "closed"
+
+    def _frame(self, raw: str | bytes) -> bool:
+        """Record one frame (:meth:`_handle`); True when Genesys announced that the socket is closing."""
+        return self._handle(raw)
 
     def _handle(self, raw: str | bytes) -> bool:
         """Record one frame; True when Genesys announced that the socket is closing."""
