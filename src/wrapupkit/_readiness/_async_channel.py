@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from wrapupkit._clock import Clock, asleep
-from wrapupkit._readiness._channel import Channel, Event, Options, Outcome, Received, _Gone
+from wrapupkit._readiness._channel import Channel
 from wrapupkit._readiness._listener import Acquire, Listener, Open, Settings, Sleep, Step, Steps
+from wrapupkit._readiness._reader import Event, Gone, Options, Outcome, Received
 
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ class AsyncChannel(Channel):
             )
         except InvalidStatus as exc:
             if exc.response.status_code in (404, 410):
-                raise _Gone from exc
+                raise Gone from exc
             raise
         reason = "closed"
         try:

@@ -10,19 +10,25 @@ the reader thread.
 
 from __future__ import annotations
 
-import enum
 import json
 import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Generator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import attrs
-
 from wrapupkit._clock import Clock, SystemClock
+from wrapupkit._readiness._reader import (
+    CHANNEL_LIFETIME,
+    SLICE,
+    Event,
+    Gone,
+    Options,
+    Outcome,
+    ReaderSteps,
+    Received,
+)
 from wrapupkit.exceptions import ConfigurationError, GenesysAPIError, NotFound, TransportError
 
 
@@ -30,12 +36,10 @@ if TYPE_CHECKING:
     from wrapupkit._http import Caller
     from wrapupkit._http._sdk import TopicResult
 
-__all__ = ["Channel", "Event", "Options", "Outcome", "Received", "require_websockets"]
+__all__ = ["CHANNEL_LIFETIME", "Channel", "Event", "Options", "Outcome", "Received", "require_websockets"]
 
 log = logging.getLogger("wrapupkit")
-CHANNEL_LIFETIME = 86400.0  # "Channels remain active for 24 hours" [FORUM]
 _CLOSING_TOPIC = "v2.system.socket_closing"
-_SLICE = 0.25  # longest real-time nap before a loop looks at its clock again
 
 
 def require_websockets() -> None:
@@ -48,44 +52,7 @@ def require_websockets() -> None:
         ) from None
 
 
-class Received(enum.Enum):
-    """What a receive gave besides a frame."""
-
-    NOTHING = "nothing"  # the receive timed out
-    CLOSED = "closed"  # the socket closed
-
-
-class Outcome(enum.Enum):
-    EVENT = "event"
-    CHANGED = "changed"  # the socket went down or came back
-    HORIZON = "horizon"
-    CLOSED = "closed"
-
-
-@attrs.frozen
-class Event:
-    topic: str
-    seq: int
-    body: Mapping[str, Any]
-
-
-@attrs.frozen(kw_only=True)
-class Options:
-    heartbeat_timeout: float
-    connect_timeout: float
-    reconnect_delay: float
-    max_reconnect_delay: float
-    linger: float
-    renew_before: float
-    max_topics: int
-    cache_size: int = 10_000
-
-
-class _Gone(Exception):
-    """The channel no longer exists on the server: create a new one."""
-
-
-class Channel:
+class Channel(ReaderSteps):
     """A channel, its subscriptions, its socket and the latest event per conversation.  Thread-safe.
 
     Two clocks: *clock* (the client's) times everything the library decides (deadlines,
@@ -170,7 +137,7 @@ class Channel:
                     )
                     if outcome is not None:
                         return outcome
-                    self._cond.wait(min(left, _SLICE))
+                    self._cond.wait(min(left, SLICE))
             finally:
                 self.waiting -= counted
 
@@ -317,39 +284,6 @@ class Channel:
         except StopIteration:
             return
 
-    def lifecycle(self) -> Generator[float | None, tuple[str, float], None]:
-        """The reader's reconnect policy, free of I/O, for the thread and the asyncio reader alike.
-
-        Yields ``None`` for "create the channel if needed, connect and read until the socket
-        ends" (answered with the reason it ended and the seconds it was connected, or the
-        failure thrown in), or a pause in real seconds before the next attempt.
-        """
-        delay, failures = self._opts.reconnect_delay, 0
-        while not self.closed:
-            try:
-                reason, seconds = yield None
-                if reason == "expired":
-                    self._forget_channel()
-                if reason in ("closing", "expired") or seconds > 1.0:
-                    failures, delay = 0, self._opts.reconnect_delay
-                    continue
-                # a socket that died within a second: do not spin, back off as after a failure
-            except _Gone:
-                self._forget_channel()
-                failures += 1
-                if failures == 1:  # expired or evicted: make a new channel at once
-                    continue
-            except Exception as exc:  # noqa: BLE001 (any failure: back off and try again)
-                failures += 1
-                level = logging.WARNING if failures == 1 else logging.DEBUG
-                log.log(level, "wrapupkit: notification channel unavailable (%s); polling meanwhile", exc)
-                if failures >= 3:
-                    self._forget_channel()
-            finally:
-                self._attempted()
-            yield delay
-            delay = min(self._opts.max_reconnect_delay, delay * 2)
-
     def _attempted(self) -> None:
         """A connection attempt ended (or the socket opened): release a first wait in :meth:`ensure_open`."""
         self._opened.set()
@@ -369,7 +303,7 @@ class Channel:
                 result = self._live_http().subscribe(channel_id, sorted(desired), replace=True)
                 self._apply(result, set())
         if uri is None:
-            raise _Gone
+            raise Gone
         return uri
 
     def _read(self, uri: str) -> str:
@@ -388,7 +322,7 @@ class Channel:
             ws = ws_cm.__enter__()
         except InvalidStatus as exc:
             if exc.response.status_code in (404, 410):
-                raise _Gone from exc
+                raise Gone from exc
             raise
         reason = "closed"
         try:
@@ -429,30 +363,6 @@ class Channel:
                 self.counts["reconnects"] += 1
             self._events.clear()
             self._cond.notify_all()
-
-    def reading(self) -> Generator[float | None, Any, str]:
-        """One connection's read loop, free of I/O, for the thread and the asyncio reader alike.
-
-        Yields a receive timeout in real seconds (answered with a frame, or a :class:`Received`
-        when none came or the socket closed), or ``None`` for upkeep (answered with
-        :meth:`_maintain`'s verdict); returns why the socket ended.
-        """
-        last = self._wall.monotonic()
-        timeout = self._opts.heartbeat_timeout
-        while not self.closed:
-            raw = yield min(_SLICE, timeout / 4)
-            if raw is Received.CLOSED:
-                return "dropped"
-            if raw is not Received.NOTHING:
-                last = self._wall.monotonic()
-                if self._frame(raw):
-                    return "closing"
-            elif self._wall.monotonic() - last > timeout:
-                return "silent"
-            maintenance = yield None
-            if maintenance:
-                return str(maintenance)
-        return "closed"
 
     def _frame(self, raw: str | bytes) -> bool:
         """Record one frame (:meth:`_handle`); True when Genesys announced that the socket is closing."""
