@@ -8,6 +8,7 @@ awaited: no thread per pending call, cancellation ends a wait at once).
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import sys
 import textwrap
@@ -237,3 +238,21 @@ async def test_the_sdk_is_imported_in_a_worker_thread_not_on_the_loop(emu: Any) 
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "[False]"
+
+
+async def test_a_cancel_during_the_post_lets_the_post_finish_first(
+    emu: Any, client: AsyncWrapupClient, org: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Cancelled while the POST is in flight: the POST is let finish, then CancelledError; exactly once."""
+    conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    emu.stall_next("POST", "wrapup", 0.3, after_processing=True)  # applied, then the answer is held
+    job = asyncio.create_task(client.apply_wrapup(conv.id, "Sale"))
+    while emu.wrapup(conv.id) is None:
+        await asyncio.sleep(0.005)
+    with caplog.at_level(logging.INFO, logger="wrapupkit"):
+        job.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await job
+    assert any("letting it finish" in r.getMessage() for r in caplog.records)
+    again = await client.apply_wrapup(conv.id, "Sale")
+    assert (again.already_applied, emu.wrapup_writes(conv.id)) == (True, 1)
