@@ -256,3 +256,18 @@ async def test_a_cancel_during_the_post_lets_the_post_finish_first(
     assert any("letting it finish" in r.getMessage() for r in caplog.records)
     again = await client.apply_wrapup(conv.id, "Sale")
     assert (again.already_applied, emu.wrapup_writes(conv.id)) == (True, 1)
+
+
+async def test_wraps_a_callers_authenticated_api_client(
+    emu: Any, clock: FakeClock, org: dict[str, str]
+) -> None:
+    """AsyncWrapupClient(api_client) installs its transport into the caller's SDK ApiClient."""
+    import PureCloudPlatformClientV2 as sdk
+
+    api_client = sdk.ApiClient(host=emu.url)
+    await asyncio.to_thread(api_client.get_client_credentials_token, emu.client_id, emu.client_secret)
+    async with AsyncWrapupClient(api_client, clock=clock, retry=RetryPolicy.no_wait()) as client:
+        conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+        assert (await client.apply_wrapup(conv.id, "Sale")).attempts == 1
+        assert api_client.get_http_client() is client.http.transport
+        assert client.api_client is api_client
