@@ -25,6 +25,7 @@ from wrapupkit._client import WrapupClient
 from wrapupkit._clock import Clock, asleep
 from wrapupkit._readiness import AsyncEventSource, Readiness, ReadinessStrategy, as_strategy
 from wrapupkit._readiness._flow import Read, Request, Wait, Write, wrapup_flow
+from wrapupkit.exceptions import ConfigurationError
 
 
 if TYPE_CHECKING:
@@ -299,8 +300,6 @@ class AsyncWrapupClient:
         """
         sync = self._sync
         if self._closed:
-            from wrapupkit.exceptions import ConfigurationError
-
             raise ConfigurationError("this AsyncWrapupClient is closed")
         strategy = sync.readiness if readiness is None else as_strategy(readiness)
         limit = sync.timeout if timeout is None else check.seconds("timeout", timeout)
