@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("wrapupkit._http",),
     ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness"),
     ("wrapupkit._bulk", "wrapupkit.bulk"),
-    ("wrapupkit._client", "wrapupkit._api", "wrapupkit.testing"),
+    ("wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api", "wrapupkit.testing"),
     ("wrapupkit.cli", "wrapupkit._demo", "wrapupkit.__main__", "wrapupkit"),
 ]  # fmt: skip
 # Third-party imports that only one part of the tree may make.
@@ -31,7 +31,11 @@ CONFINED = {
     "PureCloudPlatformClientV2": ("wrapupkit._http",),
     "urllib3": ("wrapupkit._http",),
     "backoff": ("wrapupkit._http",),
-    "websockets": ("wrapupkit._readiness._channel", "wrapupkit.emulator"),
+    "websockets": (
+        "wrapupkit._readiness._channel",
+        "wrapupkit._readiness._async_channel",
+        "wrapupkit.emulator",
+    ),
 }
 # What the emulator may import from wrapupkit: public names only.
 EMULATOR_MAY_IMPORT = ("wrapupkit", "wrapupkit.exceptions", "wrapupkit.testing", "wrapupkit.emulator")

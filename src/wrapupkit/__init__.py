@@ -8,6 +8,7 @@ only when a client is first created.
 import logging
 
 from wrapupkit import exceptions
+from wrapupkit._aclient import AsyncWrapupClient
 from wrapupkit._api import apply_wrapup
 from wrapupkit._client import ClientOptions, WrapupClient
 from wrapupkit._clock import Clock, SystemClock
@@ -16,6 +17,7 @@ from wrapupkit._media import MediaType
 from wrapupkit._models import CodeSet, CommunicationSnapshot, WrapupCode, WrapupResult
 from wrapupkit._readiness import (
     DEADLINE,
+    AsyncEventSource,
     CallInfo,
     Decision,
     EventSource,
@@ -32,6 +34,7 @@ from wrapupkit._readiness import (
 from wrapupkit._readiness._notifications import Notifications, NotificationStatus
 from wrapupkit._version import __version__
 from wrapupkit.bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
+from wrapupkit.bulk._async_runner import apply_many_async
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     AmbiguousParticipant,
@@ -60,6 +63,8 @@ __all__ = [
     "DEADLINE",
     "AlreadyWrappedUp",
     "AmbiguousParticipant",
+    "AsyncEventSource",
+    "AsyncWrapupClient",
     "AuthenticationError",
     "BulkItem",
     "BulkOutcome",
@@ -104,6 +109,7 @@ __all__ = [
     "WrapupkitError",
     "__version__",
     "apply_many",
+    "apply_many_async",
     "apply_wrapup",
     "exceptions",
     "is_unclear",

@@ -354,14 +354,7 @@ class WrapupClient:
             overwrite=overwrite,
             deadline=self.clock.monotonic() + limit,
         )
-        call = CallInfo(
-            conversation_id=conversation_id,
-            participant_id=participant_id,
-            user_id=user_id,
-            deadline=request.deadline,
-            clock=self.clock,
-            http=self.http,
-        )
+        call = self.call_info(request)
         with self.http.budget(request.deadline) as budget:
             source = strategy.events(call)
             try:
@@ -411,6 +404,17 @@ class WrapupClient:
             deadline=deadline,
             supported=self.http.supported_media,
             now=self.clock.monotonic,
+        )
+
+    def call_info(self, request: Request) -> CallInfo:
+        """What an event source sees of the call (both drivers). Strictly private."""
+        return CallInfo(
+            conversation_id=request.conversation_id,
+            participant_id=request.participant_id,
+            user_id=request.user_id,
+            deadline=request.deadline,
+            clock=self.clock,
+            http=self.http,
         )
 
     def _drive(self, flow: Flow, source: EventSource | None, request: Request) -> WrapupResult:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 
-__all__ = ["Clock", "FakeClock", "SystemClock"]
+__all__ = ["Clock", "FakeClock", "SystemClock", "asleep"]
 
 
 @runtime_checkable
@@ -52,8 +52,31 @@ class SystemClock:
         if seconds > 0:
             time.sleep(seconds)
 
+    async def asleep(self, seconds: float) -> None:
+        """Wait *seconds* without blocking the event loop (:func:`asyncio.sleep`)."""
+        import asyncio  # not at import time: ``import wrapupkit`` stays cheap
+
+        await asyncio.sleep(max(0.0, seconds))
+
     def __repr__(self) -> str:
         return "SystemClock()"
+
+
+async def asleep(clock: Clock, seconds: float) -> None:
+    """Wait *seconds* on *clock* without blocking the event loop.
+
+    A clock with an ``async asleep(seconds)`` method (:class:`SystemClock`, :class:`FakeClock`)
+    is asked to wait; any other clock is real time, so :func:`asyncio.sleep` waits.
+
+    Args:
+        clock: the client's clock.
+        seconds: how long; ``<= 0`` only yields to the loop once.
+    """
+    method = getattr(clock, "asleep", None)
+    if method is not None:
+        await method(seconds)
+    else:
+        await SystemClock().asleep(seconds)
 
 
 # 2026-01-01T10:00:00Z: a fixed, readable epoch for fake timelines.
@@ -93,6 +116,11 @@ class FakeClock:
         with self._lock:
             self.sleeps.append(seconds)
         self.advance(max(0.0, seconds))
+
+    async def asleep(self, seconds: float) -> None:
+        """Like :meth:`sleep` (record, advance at once), then yield to the event loop once."""
+        self.sleep(seconds)
+        await SystemClock().asleep(0)
 
     def advance(self, seconds: float) -> None:
         """Move time forward by *seconds* and notify listeners."""

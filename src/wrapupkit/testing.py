@@ -1,7 +1,7 @@
 """Helpers for testing code that uses wrapupkit, without Genesys and without sleeping.
 
-* :class:`FakeClock`: pass it as ``WrapupClient(clock=...)`` (and to the emulator)
-  so waits advance time instantly.
+* :class:`FakeClock`: pass it as ``WrapupClient(clock=...)`` or ``AsyncWrapupClient(clock=...)``
+  (and to the emulator) so waits advance time instantly; async waits go through its ``asleep()``.
 * :func:`make_snapshot` and :func:`make_context`: build inputs for a custom
   :class:`~wrapupkit.ReadinessStrategy`'s ``decide()`` in a unit test.
 

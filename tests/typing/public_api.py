@@ -63,3 +63,16 @@ def handle(error: WrapupkitError) -> str:
     if isinstance(error, (Forbidden, InvalidInput, InvalidType, AmbiguousParticipant)):
         return str(error)
     return ""
+
+
+async def async_surface() -> None:
+    """The async client: the same keywords, awaited."""
+    aclient = await wrapupkit.AsyncWrapupClient.from_env(timeout=3, clock=FakeClock())
+    await wrapupkit.AsyncWrapupClient.from_env(timeot=3)  # type: ignore[call-arg]
+    async with aclient:
+        assert_type(await aclient.apply_wrapup("c1", "Sale", notes="n"), WrapupResult)
+        await aclient.apply_wrapup("c1", "Sale", notez="x")  # type: ignore[call-arg]
+        assert_type(await aclient.codes("q1"), CodeSet)
+        assert_type(await aclient.apply_many([("c1", "Sale")], max_concurrency=5), wrapupkit.BulkReport)
+        await aclient.apply_many([("c1", "Sale")], max_workers=5)  # type: ignore[call-arg]
+    await FakeClock().asleep(1.0)

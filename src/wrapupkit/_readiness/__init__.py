@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from wrapupkit._readiness._events import DEADLINE, CallInfo, Deadline, EventSource, WaitRequest
+from wrapupkit._readiness._events import (
+    DEADLINE,
+    AsyncEventSource,
+    CallInfo,
+    Deadline,
+    EventSource,
+    Offload,
+    WaitRequest,
+)
 from wrapupkit._readiness._strategy import (
     Decision,
     FunctionStrategy,
@@ -20,12 +28,14 @@ from wrapupkit._readiness._strategy import (
 
 __all__ = [
     "DEADLINE",
+    "AsyncEventSource",
     "CallInfo",
     "Deadline",
     "Decision",
     "EventSource",
     "FunctionStrategy",
     "Immediate",
+    "Offload",
     "Optimistic",
     "Polling",
     "Readiness",

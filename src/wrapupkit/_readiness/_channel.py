@@ -10,20 +10,26 @@ the reader thread.
 
 from __future__ import annotations
 
-import enum
 import json
 import logging
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import attrs
-
 from wrapupkit._clock import Clock, SystemClock
-from wrapupkit._validate import in_range
+from wrapupkit._readiness._reader import (
+    CHANNEL_LIFETIME,
+    SLICE,
+    Event,
+    Gone,
+    Options,
+    Outcome,
+    ReaderSteps,
+    Received,
+)
 from wrapupkit.exceptions import ConfigurationError, GenesysAPIError, NotFound, TransportError
 
 
@@ -31,12 +37,10 @@ if TYPE_CHECKING:
     from wrapupkit._http import Caller
     from wrapupkit._http._sdk import TopicResult
 
-__all__ = ["Channel", "Event", "Options", "Outcome", "require_websockets"]
+__all__ = ["CHANNEL_LIFETIME", "Channel", "Event", "Options", "Outcome", "Received", "require_websockets"]
 
 log = logging.getLogger("wrapupkit")
-CHANNEL_LIFETIME = 86400.0  # "Channels remain active for 24 hours" [FORUM]
 _CLOSING_TOPIC = "v2.system.socket_closing"
-_SLICE = 0.25  # longest real-time nap before a loop looks at its clock again
 
 
 def require_websockets() -> None:
@@ -49,43 +53,7 @@ def require_websockets() -> None:
         ) from None
 
 
-class Outcome(enum.Enum):
-    EVENT = "event"
-    CHANGED = "changed"  # the socket went down or came back
-    HORIZON = "horizon"
-    CLOSED = "closed"
-
-
-@attrs.frozen
-class Event:
-    topic: str
-    seq: int
-    body: Mapping[str, Any]
-
-
-def _seconds(_inst: object, attr: attrs.Attribute[float], value: object) -> None:
-    """A finite number of seconds, at most a year: NaN, inf and huge ints are refused."""
-    if not in_range(value, 0, 366 * 86_400):
-        raise ConfigurationError(f"{attr.name} must be a finite number of seconds, not {value!r}")
-
-
-@attrs.frozen(kw_only=True)
-class Options:
-    heartbeat_timeout: float = attrs.field(validator=_seconds)
-    connect_timeout: float = attrs.field(validator=_seconds)
-    reconnect_delay: float = attrs.field(validator=_seconds)
-    max_reconnect_delay: float = attrs.field(validator=_seconds)
-    linger: float = attrs.field(validator=_seconds)
-    renew_before: float = attrs.field(validator=_seconds)
-    max_topics: int
-    cache_size: int = 10_000
-
-
-class _Gone(Exception):
-    """The channel no longer exists on the server: create a new one."""
-
-
-class Channel:
+class Channel(ReaderSteps):
     """A channel, its subscriptions, its socket and the latest event per conversation.  Thread-safe.
 
     Two clocks: *clock* (the client's) times everything the library decides (deadlines,
@@ -149,7 +117,7 @@ class Channel:
             call_left = http.remaining() if http is not None else left
             if left <= 0 or call_left <= 0:
                 return
-            self._opened.wait(min(left, call_left, _SLICE))
+            self._opened.wait(min(left, call_left, SLICE))
 
     def generation(self) -> int | None:
         """The current connection's number, or None while disconnected."""
@@ -178,21 +146,31 @@ class Channel:
             self._cond.notify_all()  # status watchers (wait_until) see the new count
             try:
                 while True:
-                    if self.closed:
-                        return Outcome.CLOSED, None
-                    now_gen = self._generation if self.connected else None
-                    if now_gen != generation:
-                        return Outcome.CHANGED, None
-                    event = self._events.get(conversation_id) if generation is not None else None
-                    if event is not None and event.seq > after:
-                        return Outcome.EVENT, event
-                    left = until - self._clock.monotonic()
-                    if left <= 0:
-                        return Outcome.HORIZON, None
-                    self._cond.wait(min(left, _SLICE))
+                    outcome, left = self.outcome(
+                        conversation_id, after=after, generation=generation, until=until
+                    )
+                    if outcome is not None:
+                        return outcome
+                    self._cond.wait(min(left, SLICE))
             finally:
                 self.waiting -= counted
                 self._cond.notify_all()
+
+    def outcome(
+        self, conversation_id: str, *, after: int, generation: int | None, until: float
+    ) -> tuple[tuple[Outcome, Event | None] | None, float]:
+        """How a wait for a newer event ends now, if it does, and the seconds left until *until*."""
+        with self._lock:
+            if self.closed:
+                return (Outcome.CLOSED, None), 0.0
+            now_gen = self._generation if self.connected else None
+            if now_gen != generation:
+                return (Outcome.CHANGED, None), 0.0
+            event = self._events.get(conversation_id) if generation is not None else None
+            if event is not None and event.seq > after:
+                return (Outcome.EVENT, event), 0.0
+            left = until - self._clock.monotonic()
+            return ((Outcome.HORIZON, None) if left <= 0 else None), left
 
     # -- topics -----------------------------------------------------------------------------------
 
@@ -278,7 +256,7 @@ class Channel:
     def _sub_lock_within_call(self) -> bool:
         """Take the subscription lock, giving up at the current call's deadline."""
         http = self._http()
-        while not self._sub_lock.acquire(timeout=_SLICE):
+        while not self._sub_lock.acquire(timeout=SLICE):
             if http is None or http.remaining() <= 0:
                 return False
         return True
@@ -320,33 +298,29 @@ class Channel:
     # -- the reader thread ------------------------------------------------------------------------
 
     def _run(self) -> None:
-        delay, failures = self._opts.reconnect_delay, 0
-        while not self.closed:
-            try:
-                uri = self._prepare()
-                started = self._wall.monotonic()
-                reason = self._read(uri)
-                if reason == "expired":
-                    self._forget_channel()
-                if reason in ("closing", "expired") or self._wall.monotonic() - started > 1.0:
-                    failures, delay = 0, self._opts.reconnect_delay
+        """The reader thread: :meth:`lifecycle`'s steps done with blocking calls."""
+        steps = self.lifecycle()
+        try:
+            step = next(steps)
+            while True:
+                if step is not None:
+                    self._stop.wait(step)  # real seconds: a reconnect pause, interrupted by close()
+                    step = next(steps)
                     continue
-                # a socket that died within a second: do not spin, back off as after a failure
-            except _Gone:
-                self._forget_channel()
-                failures += 1
-                if failures == 1:  # expired or evicted: make a new channel at once
-                    continue
-            except Exception as exc:  # noqa: BLE001 (any failure: back off and try again)
-                failures += 1
-                level = logging.WARNING if failures == 1 else logging.DEBUG
-                log.log(level, "wrapupkit: notification channel unavailable (%s); polling meanwhile", exc)
-                if failures >= 3:
-                    self._forget_channel()
-            finally:
-                self._opened.set()
-            self._stop.wait(delay)  # real seconds: a reconnect pause, interrupted by close()
-            delay = min(self._opts.max_reconnect_delay, delay * 2)
+                try:
+                    uri = self._prepare()
+                    started = self._wall.monotonic()
+                    reason = self._read(uri)
+                except Exception as exc:  # noqa: BLE001 - the lifecycle decides what a failure means
+                    step = steps.throw(exc)
+                else:
+                    step = steps.send((reason, self._wall.monotonic() - started))
+        except StopIteration:
+            return
+
+    def _attempted(self) -> None:
+        """A connection attempt ended (or the socket opened): release a first wait in :meth:`ensure_open`."""
+        self._opened.set()
 
     def _prepare(self) -> str:
         with self._sub_lock:
@@ -364,7 +338,7 @@ class Channel:
                 result = self._live_http().subscribe(channel_id, sorted(desired), replace=True)
                 self._apply(result, set())
         if uri is None:
-            raise _Gone
+            raise Gone
         return uri
 
     def _read(self, uri: str) -> str:
@@ -383,50 +357,51 @@ class Channel:
             ws = ws_cm.__enter__()
         except InvalidStatus as exc:
             if exc.response.status_code in (404, 410):
-                raise _Gone from exc
+                raise Gone from exc
             raise
         reason = "closed"
         try:
-            with self._cond:
-                self._socket, self.connected = ws, True
-                self._generation += 1
-                self.counts["connections"] += 1
-                self._events.clear()
-                self._cond.notify_all()
-            self._opened.set()
+            self._connected(ws, up=True)
+            self._attempted()
             log.info("wrapupkit: notification socket connected (channel %s)", self.channel_id)
-            last = self._wall.monotonic()
-            timeout = self._opts.heartbeat_timeout
-            while not self.closed:
-                try:
-                    raw = ws.recv(timeout=min(_SLICE, timeout / 4))
-                except TimeoutError:
-                    if self._wall.monotonic() - last > timeout:
-                        reason = "silent"
-                        break
-                except ConnectionClosed:
-                    reason = "dropped"
-                    break
-                else:
-                    last = self._wall.monotonic()
-                    if self._handle(raw):
-                        reason = "closing"
-                        break
-                maintenance = self._maintain()
-                if maintenance:
-                    reason = maintenance
-                    break
+            steps = self.reading()
+            try:
+                step = next(steps)
+                while True:
+                    if step is None:
+                        step = steps.send(self._maintain())
+                        continue
+                    try:
+                        raw: str | bytes | Received = ws.recv(timeout=step)
+                    except TimeoutError:
+                        raw = Received.NOTHING
+                    except ConnectionClosed:
+                        raw = Received.CLOSED
+                    step = steps.send(raw)
+            except StopIteration as done:
+                reason = str(done.value)
         finally:
-            with self._cond:
-                self._socket, self.connected = None, False
-                self._events.clear()
-                if not self.closed:
-                    self.counts["reconnects"] += 1
-                self._cond.notify_all()
+            self._connected(None, up=False)
             ws_cm.__exit__(None, None, None)
         if not self.closed:
             log.info("wrapupkit: notification socket %s; reconnecting", reason)
         return reason
+
+    def _connected(self, socket: Any, *, up: bool) -> None:
+        """A connection began (*up*) or ended: a new generation, an empty event cache, every wait told."""
+        with self._cond:
+            self._socket, self.connected = socket, up
+            if up:
+                self._generation += 1
+                self.counts["connections"] += 1
+            elif not self.closed:
+                self.counts["reconnects"] += 1
+            self._events.clear()
+            self._cond.notify_all()
+
+    def _frame(self, raw: str | bytes) -> bool:
+        """Record one frame (:meth:`_handle`); True when Genesys announced that the socket is closing."""
+        return self._handle(raw)
 
     def _handle(self, raw: str | bytes) -> bool:
         """Record one frame; True when Genesys announced that the socket is closing."""

@@ -10,8 +10,8 @@ every wait, for the next one; a source answers with a conversation body (from an
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, Protocol, runtime_checkable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, runtime_checkable
 
 import attrs
 
@@ -21,7 +21,15 @@ from wrapupkit._clock import Clock
 if TYPE_CHECKING:
     from wrapupkit._http import Caller
 
-__all__ = ["DEADLINE", "CallInfo", "Deadline", "EventSource", "WaitRequest"]
+__all__ = ["DEADLINE", "AsyncEventSource", "CallInfo", "Deadline", "EventSource", "Offload", "WaitRequest"]
+
+T = TypeVar("T")
+
+
+class Offload(Protocol):
+    """Run a blocking callable on the async client's worker pool and await its result."""
+
+    def __call__(self, fn: Callable[[], T], /) -> Awaitable[T]: ...
 
 
 class Deadline(enum.Enum):
@@ -45,8 +53,12 @@ class CallInfo:
         deadline: the call's deadline on *clock*'s ``monotonic()``.
         clock: the client's clock.
         http: the client's HTTP caller (notification channels are created through it).
+        offload: in an :class:`~wrapupkit.AsyncWrapupClient` call, runs a blocking callable
+            (an HTTP request through *http*) on the client's worker pool, with the call's
+            context, and returns an awaitable; ``None`` in a sync call.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 *offload*.
     """
 
     conversation_id: str
@@ -55,6 +67,7 @@ class CallInfo:
     deadline: float
     clock: Clock
     http: Caller = attrs.field(repr=False)
+    offload: Offload | None = attrs.field(default=None, repr=False)
 
 
 @attrs.frozen
@@ -96,3 +109,23 @@ class EventSource(Protocol):
 
     def close(self) -> None:
         """Release what the call held (topics, references).  Called once, however the call ends."""
+
+
+@runtime_checkable
+class AsyncEventSource(Protocol):
+    """:class:`EventSource` for the async client, handed out by :meth:`ReadinessStrategy.async_events`.
+
+    Its methods are coroutines run on the event loop: they must never block it (wait with
+    ``await``; run blocking I/O through :attr:`CallInfo.offload`).
+
+    .. versionadded:: 0.2.0
+    """
+
+    async def first(self) -> Mapping[str, Any] | None:
+        """A recent conversation body to start from, or ``None`` (the driver reads it)."""
+
+    async def wait(self, request: WaitRequest) -> Mapping[str, Any] | Deadline | None:
+        """Wait for the next view: a conversation body, :data:`DEADLINE`, or ``None`` (the driver reads)."""
+
+    async def aclose(self) -> None:
+        """Release what the call held.  Awaited once, however the call ends (cancellation too)."""

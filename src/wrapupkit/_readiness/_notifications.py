@@ -16,32 +16,27 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
 import attrs
 
 from wrapupkit._clock import SystemClock
-from wrapupkit._conversation import has_communication
-from wrapupkit._readiness._channel import (
-    CHANNEL_LIFETIME,
-    Channel,
-    Event,
-    Options,
-    Outcome,
-    require_websockets,
-)
-from wrapupkit._readiness._events import DEADLINE, CallInfo, Deadline, WaitRequest
+from wrapupkit._readiness._channel import CHANNEL_LIFETIME, Channel, Options, require_websockets
+from wrapupkit._readiness._events import CallInfo, Deadline, WaitRequest
+from wrapupkit._readiness._listener import Acquire, Listener, Open, Sleep, Step, Steps
 from wrapupkit._readiness._strategy import Polling
 from wrapupkit._validate import in_range
-from wrapupkit.exceptions import ConfigurationError, Forbidden
+from wrapupkit.exceptions import ConfigurationError
 
 
 if TYPE_CHECKING:
     from wrapupkit._http import Caller
+    from wrapupkit._readiness._async_channel import AsyncChannel, AsyncChannelEvents
 
 __all__ = ["NotificationStatus", "Notifications"]
 
 log = logging.getLogger("wrapupkit")
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -173,6 +168,7 @@ class Notifications(Polling):
             max_topics=max_topics,
         )
         self._channels: weakref.WeakKeyDictionary[Caller, Channel] = weakref.WeakKeyDictionary()
+        self._async_channels: weakref.WeakKeyDictionary[Caller, AsyncChannel] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._created = threading.Condition(self._lock)
         self._closed = False
@@ -192,10 +188,32 @@ class Notifications(Polling):
                 self._created.notify_all()
             return channel
 
+    def _open_async(self, call: CallInfo) -> AsyncChannel | None:
+        """The channel of an async client: one per client, its socket read on the running loop."""
+        from wrapupkit._readiness._async_channel import AsyncChannel
+
+        require_websockets()
+        with self._lock:
+            if self._closed or call.offload is None:
+                return None
+            channel = self._async_channels.get(call.http)
+            if channel is None or channel.closed:
+                channel = AsyncChannel(call.http, self.options, offload=call.offload)
+                self._async_channels[call.http] = channel
+                weakref.finalize(call.http, channel.close)
+            return channel
+
+    async def _aclose_client(self, http: Caller) -> None:
+        """Close the channel of an async client that closes (its reader task ends on its loop)."""
+        with self._lock:
+            channel = self._async_channels.pop(http, None)
+        if channel is not None:
+            await channel.aclose()
+
     def status(self, client: _HasCaller) -> NotificationStatus:
         """The channel state for *client* (all defaults before its first wait)."""
         with self._lock:
-            channel = self._channels.get(client.http)
+            channel = self._channels.get(client.http) or self._async_channels.get(client.http)
         return NotificationStatus() if channel is None else _status(channel)
 
     def wait_for(
@@ -203,9 +221,9 @@ class Notifications(Polling):
     ) -> bool:
         """Block until ``predicate(status)`` holds for *client*'s channel, or *timeout* real seconds pass.
 
-        For tests and monitoring: it waits on the channel's condition, woken by every change of
-        state (a wait starting or ending, a connection, an event, a heartbeat), never by sleeping
-        in a loop.  Returns whether the predicate held.
+        For tests and monitoring of the sync client: it waits on the channel's condition, woken by
+        every change of state (a wait starting or ending, a connection, an event, a heartbeat),
+        never by sleeping in a loop.  Returns whether the predicate held.
 
         .. versionadded:: 0.1.0
         """
@@ -218,12 +236,28 @@ class Notifications(Polling):
             return predicate(NotificationStatus())
         return channel.wait_until(lambda: predicate(_status(channel)), max(0.0, deadline - wall.monotonic()))
 
+    def check_topics(self, http: Caller, topics: list[str]) -> dict[str, tuple[str, ...]]:
+        """Subscribe to *topics* on *http*'s channel and release them; the rejected ones, with what they lack.
+
+        The subscriptions linger like any other (the next waits find them ready).
+        """
+        channel = self._open(http)
+        if channel is None:
+            return {}
+        rejected: dict[str, tuple[str, ...]] = {}
+        for topic in topics:
+            if channel.acquire(topic) == "rejected":
+                rejected[topic] = channel.rejected.get(topic, ())
+            channel.release(topic)
+        return rejected
+
     def close(self) -> None:
-        """Close every socket and stop the reader threads; waits in progress go on by polling."""
+        """Close every socket and stop the readers (threads or tasks); waits in progress go on by polling."""
         with self._lock:
             self._closed = True
-            channels = list(self._channels.values())
+            channels = [*self._channels.values(), *self._async_channels.values()]
             self._channels.clear()
+            self._async_channels.clear()
         for channel in channels:
             channel.close()
 
@@ -243,26 +277,17 @@ class Notifications(Polling):
             f"on_topic_rejected={self.on_topic_rejected!r})"
         )
 
-    def check_topics(self, http: Caller, topics: list[str]) -> dict[str, tuple[str, ...]]:
-        """Subscribe to *topics* on *http*'s channel and release them; the rejected ones, with what they lack.
-
-        The subscriptions linger like any other (the next waits find them ready).
-        """
-        channel = self._open(http)
-        if channel is None:
-            return {}
-        rejected: dict[str, tuple[str, ...]] = {}
-        for topic in topics:
-            if channel.acquire(topic) == "rejected":
-                rejected[topic] = channel.rejected.get(topic, ())
-            channel.release(topic)
-        return rejected
-
     # -- the per-call source ----------------------------------------------------------------------
 
     def events(self, call: CallInfo) -> _ChannelEvents:
         """Listen on the client's channel for this call (polling while the socket is down)."""
         return _ChannelEvents(self, self._open(call.http), call)
+
+    def async_events(self, call: CallInfo) -> AsyncChannelEvents:
+        """:meth:`events` for :class:`~wrapupkit.AsyncWrapupClient`: the same listening, awaited."""
+        from wrapupkit._readiness._async_channel import AsyncChannelEvents
+
+        return AsyncChannelEvents(self, self._open_async(call), call)
 
     def _topic_for(self, user_id: str | None, queue_id: str | None) -> str | None:
         if self.topic == "queue" and queue_id:
@@ -293,114 +318,38 @@ class _HasCaller(Protocol):
     def http(self) -> Caller: ...
 
 
-class _ChannelEvents:
-    """One call's view of the channel: its topic and what it has seen. Strictly private."""
-
-    def __init__(self, strategy: Notifications, channel: Channel | None, call: CallInfo) -> None:
-        self.strategy = strategy
-        self.channel = channel
-        self.call = call
-        self.clock = call.clock
-        self.topic: str | None = None
-        self.polling_only = False
-        # the connection whose events this call has seen since its last sync
-        self.synced_gen: int | None = None
-        self.synced_at = 0.0
-        self.seen = 0  # the newest event sequence number already reflected
+class _ChannelEvents(Listener):
+    """The sync driver of one call's :class:`Listener`: blocking waits on the channel. Strictly private."""
 
     def first(self) -> Mapping[str, Any] | None:
-        channel, call = self.channel, self.call
-        if channel is None:
-            return None
-        channel.ensure_open()
-        if self.strategy.topic == "user" and call.user_id:
-            self._subscribe(f"v2.users.{call.user_id}.conversations")
-        generation = channel.generation()
-        event = channel.latest(call.conversation_id) if generation is not None else None
-        now = self.clock.monotonic()
-        if event is not None:  # it happened before this call: no GET needed
-            self.seen, self.synced_gen, self.synced_at = event.seq, generation, now
-            return dict(event.body)
-        if generation is not None and self.topic is not None and channel.has_topic(self.topic):
-            # the driver's GET comes next: that is the check of the state after subscribing
-            self.seen, self.synced_gen, self.synced_at = channel.seq, generation, now
-        return None
-
-    def _subscribe(self, topic: str) -> None:
-        if self.channel is None:
-            return
-        answer = self.channel.acquire(topic)
-        if answer == "full":
-            log.warning("%d notification topics in use; this wait polls", self.strategy.options.max_topics)
-            self.polling_only = True
-            return
-        self.topic = topic
-        if answer != "rejected":
-            return
-        self.polling_only = True
-        if self.strategy.on_topic_rejected == "raise":
-            missing = self.channel.rejected.get(topic, ())
-            names = ", ".join(missing)
-            message = f"Genesys rejected notification topic {topic}" + (
-                f": you are missing the following permission(s): {names}" if missing else ""
-            )
-            raise Forbidden(
-                403,
-                code="missing.permissions",
-                message=message,
-                body={"messageParams": {"permissions": names}},
-            )
+        return self._drive(self.first_steps())
 
     def wait(self, request: WaitRequest) -> Mapping[str, Any] | Deadline | None:
-        channel, cid = self.channel, self.call.conversation_id
-        if channel is None or channel.closed or self.polling_only or request.after_rejection:
-            # the platform may lag its own state after a refusal: back off and read, like Polling
-            self.clock.sleep(request.delay)
-            return self._will_poll()
-        if self.topic is None:
-            topic = self.strategy._topic_for(request.user_id, request.queue_id)
-            if topic is None:
-                self.polling_only = True
-            else:
-                self._subscribe(topic)
-            if self.polling_only:
-                self.clock.sleep(request.delay)
-                return self._will_poll()
-        generation = channel.generation()
-        if generation is None or self.topic is None or not channel.has_topic(self.topic):
-            # socket down (or not subscribed): Polling's pace, but back to events once it reconnects
-            until = self.clock.monotonic() + request.delay
-            channel.await_(cid, after=self.seen, generation=generation, until=until)
-            return self._will_poll()
-        if self.synced_gen != generation:  # events may have been missed: use a newer one, or read once
-            event = channel.latest(cid, self.seen)
-            return self._will_poll() if event is None else self._from_event(request, event, generation)
-        until = min(self.synced_at + self.strategy.resync_interval, request.deadline)
-        outcome, event = channel.await_(cid, after=self.seen, generation=generation, until=until)
-        if outcome is Outcome.EVENT and event is not None:
-            return self._from_event(request, event, generation)
-        if outcome is Outcome.HORIZON and self.clock.monotonic() >= request.deadline:
-            return DEADLINE  # the loop raises ReadinessTimeout without another request
-        return self._will_poll()  # the socket changed, the strategy closed, or time to resync
+        return self._drive(self.wait_steps(request))
 
-    def _will_poll(self) -> Mapping[str, Any] | None:
-        """The driver reads the conversation next (so: ``None``); that read is this call's sync point."""
-        channel = self.channel
-        if channel is not None:
-            subscribed = self.topic is not None and channel.has_topic(self.topic)
-            self.synced_gen = channel.generation() if subscribed else None
-            self.seen = max(self.seen, channel.seq)
-        self.synced_at = self.clock.monotonic()
-        return None
+    def _drive(self, steps: Steps[T]) -> T:
+        try:
+            step = next(steps)
+            while True:
+                step = steps.send(self._do(step))
+        except StopIteration as done:
+            value: T = done.value
+            return value
 
-    def _from_event(self, request: WaitRequest, event: Event, generation: int) -> Mapping[str, Any] | None:
-        self.seen, self.synced_gen = event.seq, generation
-        self.synced_at = self.clock.monotonic()
-        if request.participant_id and not has_communication(event.body, request.participant_id):
-            return self._will_poll()  # the event lacks our participant: read the conversation instead
-        return dict(event.body)
+    def _do(self, step: Step) -> Any:
+        if isinstance(step, Sleep):
+            self.clock.sleep(step.seconds)
+            return None
+        channel = cast("Channel", self.channel)  # a listener yields other steps only with a channel
+        if isinstance(step, Open):
+            return channel.ensure_open()
+        if isinstance(step, Acquire):
+            return channel.acquire(step.topic)
+        return channel.await_(
+            self.call.conversation_id, after=step.after, generation=step.generation, until=step.until
+        )
 
     def close(self) -> None:
-        if self.channel is not None and self.topic is not None:
-            self.channel.release(self.topic)
-            self.topic = None
+        topic = self.release()
+        if self.channel is not None and topic is not None:
+            self.channel.release(topic)

@@ -24,7 +24,7 @@ from wrapupkit.exceptions import ConfigurationError, InvalidType
 
 
 if TYPE_CHECKING:
-    from wrapupkit._readiness._events import CallInfo, EventSource
+    from wrapupkit._readiness._events import AsyncEventSource, CallInfo, EventSource
     from wrapupkit.exceptions import GenesysAPIError
 
 
@@ -179,6 +179,16 @@ class ReadinessStrategy(abc.ABC):
 
         Called once per :meth:`~wrapupkit.WrapupClient.apply_wrapup`, before anything is read;
         the driver closes what it returns when the call ends, however it ends.
+        """
+        return None
+
+    def async_events(self, call: CallInfo) -> AsyncEventSource | None:
+        """:meth:`events` for :class:`~wrapupkit.AsyncWrapupClient`: an :class:`~wrapupkit.AsyncEventSource`.
+
+        Called once per ``await AsyncWrapupClient.apply_wrapup()``, on the event loop; ``None``
+        (the default) makes the async driver sleep (without blocking the loop), then read.
+
+        .. versionadded:: 0.2.0
         """
         return None
 

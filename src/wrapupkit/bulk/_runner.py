@@ -99,13 +99,13 @@ class _Run:
 
     def __init__(
         self,
-        client: BulkClient,
+        clock: Clock,
         total: int,
         journal: Journal | None,
         bar: Any,
-        call: Callable[[BulkItem], WrapupResult],
+        call: Callable[[BulkItem], WrapupResult] | None = None,
     ) -> None:
-        self.client = client
+        self.clock = clock
         self.journal = journal
         self.bar = bar
         self.call = call
@@ -133,17 +133,33 @@ class _Run:
             self.finish(self.apply_one(index, item))
 
     def apply_one(self, index: int, item: BulkItem) -> BulkOutcome:
-        clock = self.client.clock
-        resumed = self.journal is not None and item.key in self.journal.in_doubt
-        if self.journal is not None:
-            self.journal.record("started", item, index, clock.time())
-        started = clock.monotonic()
+        resumed, started = self.begin(index, item)
         result: WrapupResult | None = None
         error: BaseException | None = None
         try:
-            result = self.call(item)
+            result = self.call(item)  # type: ignore[misc]  # a thread run always has its call
         except Exception as exc:  # noqa: BLE001 - every item ends with an outcome; the error is kept, typed
             error = exc
+        return self.end(index, item, resumed, started, result, error)
+
+    def begin(self, index: int, item: BulkItem) -> tuple[bool, float]:
+        """Journal the item as started; whether an earlier run left it in doubt, and when it began."""
+        resumed = self.journal is not None and item.key in self.journal.in_doubt
+        if self.journal is not None:
+            self.journal.record("started", item, index, self.clock.time())
+        return resumed, self.clock.monotonic()
+
+    def end(  # noqa: PLR0917 - the item and how its call went
+        self,
+        index: int,
+        item: BulkItem,
+        resumed: bool,
+        started: float,
+        result: WrapupResult | None,
+        error: BaseException | None,
+    ) -> BulkOutcome:
+        """The item's outcome from its call's result or error, journaled."""
+        clock = self.clock
         seconds = clock.monotonic() - started
         if result is not None:
             status: BulkStatus = "already_applied" if result.already_applied else "applied"
@@ -228,55 +244,28 @@ def apply_many(
     limiter = _check_options(
         max_workers, rate_limit, journal, progress, readiness, timeout, overwrite, duration
     )
-    try:
-        raw_items = list(items)
-    except TypeError as exc:
-        raise ConfigurationError(f"items must be an iterable of items, not {type(items).__name__}") from exc
+    raw_items = listed(items)
     clock = client.clock
     started = clock.monotonic()
+    options: dict[str, Any] = {
+        "duration": duration,
+        "readiness": readiness,
+        "timeout": timeout,
+        "overwrite": overwrite,
+    }
 
     def call(item: BulkItem) -> WrapupResult:
-        return client.apply_wrapup(
-            item.conversation_id,
-            item.code,
-            participant_id=item.participant_id,
-            user_id=item.user_id,
-            media_type=item.media_type,
-            notes=item.notes,
-            tags=list(item.tags) if item.tags is not None else None,
-            duration=duration,
-            readiness=readiness,
-            timeout=timeout,
-            overwrite=overwrite,
-        )
+        return client.apply_wrapup(item.conversation_id, item.code, **arguments(item), **options)
 
     book = Journal(journal) if journal is not None else None
     bar = _progress_bar(len(raw_items)) if progress else None
-    run = _Run(client, len(raw_items), book, bar, call)
+    run = _Run(clock, len(raw_items), book, bar, call)
     try:
-        chains: dict[str, list[tuple[int, BulkItem]]] = {}
-        for index, raw in enumerate(raw_items):
-            try:
-                item = as_item(raw)
-            except InvalidInput as exc:
-                run.finish(
-                    BulkOutcome(
-                        index=index,
-                        item=None,
-                        status="failed",
-                        error=exc,
-                        conversation_id=raw_conversation_id(raw),
-                    )
-                )
-                continue
-            if book is not None and item.key in book.done:
-                run.finish(BulkOutcome(index=index, item=item, status="skipped"))
-                continue
-            chains.setdefault(str(item.conversation_id), []).append((index, item))
+        chains = plan(run, raw_items)
         # RateLimiter.installed() is still typed for WrapupClient; it reads only .clock and .transport.
         installed = limiter.installed(client) if limiter is not None else contextlib.nullcontext()
         with installed:
-            _run_chains(run, list(chains.values()), max_workers)
+            _run_chains(run, chains, max_workers)
     except KeyboardInterrupt as exc:
         partial = BulkReport(
             outcomes=tuple(o for o in run.outcomes if o is not None), elapsed=clock.monotonic() - started
@@ -292,6 +281,54 @@ def apply_many(
     report = BulkReport(outcomes=outcomes, elapsed=clock.monotonic() - started)
     log.info("bulk run finished: %r", report)
     return report
+
+
+def listed(items: Iterable[Any]) -> list[Any]:
+    """The items as a list (read once, before any runs).
+
+    Raises:
+        ConfigurationError: *items* is not iterable.
+    """
+    try:
+        return list(items)
+    except TypeError as exc:
+        raise ConfigurationError(f"items must be an iterable of items, not {type(items).__name__}") from exc
+
+
+def arguments(item: BulkItem) -> dict[str, Any]:
+    """The item's keyword arguments to ``apply_wrapup`` (besides the run's options)."""
+    return {
+        "participant_id": item.participant_id,
+        "user_id": item.user_id,
+        "media_type": item.media_type,
+        "notes": item.notes,
+        "tags": list(item.tags) if item.tags is not None else None,
+    }
+
+
+def plan(run: _Run, raw_items: list[Any]) -> list[list[tuple[int, BulkItem]]]:
+    """One chain per conversation, in input order; malformed and journaled-done items end at once."""
+    book = run.journal
+    chains: dict[str, list[tuple[int, BulkItem]]] = {}
+    for index, raw in enumerate(raw_items):
+        try:
+            item = as_item(raw)
+        except InvalidInput as exc:
+            run.finish(
+                BulkOutcome(
+                    index=index,
+                    item=None,
+                    status="failed",
+                    error=exc,
+                    conversation_id=raw_conversation_id(raw),
+                )
+            )
+            continue
+        if book is not None and item.key in book.done:
+            run.finish(BulkOutcome(index=index, item=item, status="skipped"))
+            continue
+        chains.setdefault(str(item.conversation_id), []).append((index, item))
+    return list(chains.values())
 
 
 def _run_chains(run: _Run, chains: list[list[tuple[int, BulkItem]]], max_workers: int) -> None:
