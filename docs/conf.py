@@ -73,7 +73,8 @@ _STDLIB = (
 nitpick_ignore_regex = [
     (r"py:(class|obj|exc|data|func|meth|attr|mod)", _STDLIB),
     (r"py:(class|obj|exc|data|func|meth|attr|mod)", r"(wrapupkit\.)?.*\b_[a-z]\w*.*"),  # private
-    (r"py:(class|obj|data)", r"(wrapupkit\.)?(Readiness|Caller|Transport|Request|JSON|Json\w*|T|R|_T|Offload)"),
+    (r"py:(class|obj|data)", r"(wrapupkit\.)?(Readiness|Caller|Transport|Request|JSON|Json\w*|T|R|_T)"),
+    (r"py:(class|obj|data)", r"(wrapupkit\.)?Offload"),
     # Protocols and per-call objects that the signatures name but users never build themselves.
     (r"py:class", r"(wrapupkit\.)?(AsyncBulkClient|AsyncChannelEvents)"),
     # The emulator's internals (its services' state) are not part of its documented API.
