@@ -159,3 +159,25 @@ def test_empty_report_is_still_a_table() -> None:
     assert repr(report) == (
         "BulkReport(total=0, applied=0, already_applied=0, skipped=0, failed=0, elapsed=0.00s)"
     )
+
+
+def test_log_messages_do_not_repeat_the_logger_name() -> None:
+    """Every log call's message starts with its content: the logger's name ("wrapupkit") says who speaks."""
+    import ast
+    from pathlib import Path
+
+    offenders = []
+    for path in (Path(__file__).parents[1] / "src" / "wrapupkit").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "log"
+                and node.args
+            ):
+                first = node.args[1] if node.func.attr == "log" and len(node.args) > 1 else node.args[0]
+                text = ast.unparse(first)
+                if "wrapupkit:" in text:
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []

@@ -221,7 +221,7 @@ class ClientCredentials:
             else None
         )
         self.logins += 1
-        log.info("wrapupkit: logged in as client %s (token valid %ss)", self.client_id, expires_in)
+        log.info("logged in as client %s (token valid %ss)", self.client_id, expires_in)
 
     def ensure_fresh(self) -> str:
         """Log in if there is no token, it was rejected, or it expires within a minute; returns the token.

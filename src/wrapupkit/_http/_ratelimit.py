@@ -253,13 +253,13 @@ class RateLimiter:
                 if not _window_used_up(lowered):
                     # Not the token's window (a limit on one resource, say): only this request
                     # waits, in the retry policy; the other threads carry on.
-                    log.info("wrapupkit: 429 while the token's window has room; not pausing others")
+                    log.info("429 while the token's window has room; not pausing others")
                 elif pause <= self.max_pause:
                     self._paused_until = max(self._paused_until, now + pause)
                     self._tokens = min(self._tokens, 0.0)
-                    log.info("wrapupkit: rate limited (429); pausing all requests for %.2fs", pause)
+                    log.info("rate limited (429); pausing all requests for %.2fs", pause)
                 else:
-                    log.info("wrapupkit: 429 with Retry-After %.0fs, beyond max_pause; not pausing", pause)
+                    log.info("429 with Retry-After %.0fs, beyond max_pause; not pausing", pause)
             self._learn_window(now, lowered)
 
     def _learn_window(self, now: float, headers: Mapping[str, str]) -> None:
@@ -291,7 +291,7 @@ class RateLimiter:
             return
         if budget < self._budget or now >= self._budget_until:
             log.debug(
-                "wrapupkit: the server counts %d of %d requests (we sent %d); budget %d for %.1fs",
+                "the server counts %d of %d requests (we sent %d); budget %d for %.1fs",
                 int(count),
                 int(allowed),
                 len(self._sent),

@@ -160,7 +160,7 @@ def call_with_retries(
                 raise
             reauthenticated = True
             attempt -= 1
-            log.info("wrapupkit: token rejected; logging in again", extra={"wrapupkit_call": what})
+            log.info("token rejected; logging in again", extra={"wrapupkit_call": what})
             continue
         except (GenesysAPIError, TransportError) as exc:
             if not retryable(exc):
@@ -180,14 +180,14 @@ def call_with_retries(
                 if settle is not None and outcome_unknown(exc):
                     settled = settle(exc, True)  # raises, with a note, if the outcome cannot be read
                     if settled is not None:
-                        log.info("wrapupkit: %s had been applied before the failure", what)
+                        log.info("%s had been applied before the failure", what)
                         return settled
                     if hasattr(exc, "add_note"):
                         exc.add_note("wrapupkit: read back after the failure: the write was not applied")
                 _note(exc, attempt, why)
                 raise
             log.warning(
-                "wrapupkit: %s failed (%s); retrying in %.2fs (attempt %d of %d)",
+                "%s failed (%s); retrying in %.2fs (attempt %d of %d)",
                 what,
                 _short(exc),
                 delay,
@@ -199,7 +199,7 @@ def call_with_retries(
             if settle is not None:
                 settled = settle(exc, False)  # every re-send of a write is preceded by a read
                 if settled is not None:
-                    log.info("wrapupkit: %s is in place; not re-sending", what)
+                    log.info("%s is in place; not re-sending", what)
                     return settled
         else:
             return result
@@ -212,8 +212,8 @@ def _short(exc: BaseException) -> str:
 
 
 def _note(exc: BaseException, attempts: int, why: str = "") -> None:
-    text = f"wrapupkit: gave up after {attempts} attempt(s)" + (f"; {why}" if why else "")
-    if hasattr(exc, "add_note"):  # Python 3.11+
-        exc.add_note(text)
+    text = f"gave up after {attempts} attempt(s)" + (f"; {why}" if why else "")
+    if hasattr(exc, "add_note"):  # Python 3.11+: the note says who speaks, a log record has its logger
+        exc.add_note(f"wrapupkit: {text}")
     exc.attempts = attempts  # type: ignore[attr-defined]
     log.warning(text)

@@ -242,7 +242,7 @@ def load() -> types.ModuleType:
         except (LayoutError, ImportError, AttributeError, OSError, SyntaxError, ValueError) as exc:
             _unregister()
             log.warning(
-                "wrapupkit: importing %s in full, its layout is not what the lazy loader expects (%s: %s); "
+                "importing %s in full, its layout is not what the lazy loader expects (%s: %s); "
                 "set %s=0 to skip the loader",
                 PACKAGE,
                 type(exc).__name__,

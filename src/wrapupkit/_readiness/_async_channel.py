@@ -212,7 +212,7 @@ class AsyncChannel(Channel):
         try:
             self._connected(_Socket(ws, self._loop), up=True)
             self._attempted()
-            log.info("wrapupkit: notification socket connected (channel %s)", self.channel_id)
+            log.info("notification socket connected (channel %s)", self.channel_id)
             steps = self.reading()
             try:
                 step = next(steps)
@@ -234,7 +234,7 @@ class AsyncChannel(Channel):
             self._connected(None, up=False)
             await ws.close()
         if not self.closed:
-            log.info("wrapupkit: notification socket %s; reconnecting", reason)
+            log.info("notification socket %s; reconnecting", reason)
         return reason
 
     def _connected(self, socket: Any, *, up: bool) -> None:

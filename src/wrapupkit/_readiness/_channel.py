@@ -193,7 +193,7 @@ class Channel(ReaderSteps):
             try:
                 self.sync()
             except (GenesysAPIError, TransportError) as exc:
-                log.warning("wrapupkit: could not subscribe to %s (%s); polling instead", topic, exc)
+                log.warning("could not subscribe to %s (%s); polling instead", topic, exc)
         with self._lock:
             if topic in self.server_topics:
                 return "ok"
@@ -212,7 +212,7 @@ class Channel(ReaderSteps):
             try:
                 self.sync()
             except (GenesysAPIError, TransportError) as exc:
-                log.debug("wrapupkit: unsubscribing failed (%s); will retry", exc)
+                log.debug("unsubscribing failed (%s); will retry", exc)
 
     def _desired(self) -> set[str]:
         with self._lock:
@@ -268,7 +268,7 @@ class Channel(ReaderSteps):
             for topic, (reason, missing) in result.rejected.items():
                 if topic not in self.rejected:
                     log.warning(
-                        "wrapupkit: Genesys rejected notification topic %s (%s%s); waits on it poll",
+                        "Genesys rejected notification topic %s (%s%s); waits on it poll",
                         topic,
                         reason,
                         f"; missing permission: {', '.join(missing)}" if missing else "",
@@ -331,7 +331,7 @@ class Channel(ReaderSteps):
                     self.channel_id, self._uri = info.id, info.connect_uri
                     self.expires = info.expires or self._clock.time() + CHANNEL_LIFETIME
                     self.counts["channels"] += 1
-                log.info("wrapupkit: created notification channel %s", info.id)
+                log.info("created notification channel %s", info.id)
             desired = self._desired()
             channel_id, uri = self.channel_id, self._uri
             if desired and desired != self.server_topics:
@@ -363,7 +363,7 @@ class Channel(ReaderSteps):
         try:
             self._connected(ws, up=True)
             self._attempted()
-            log.info("wrapupkit: notification socket connected (channel %s)", self.channel_id)
+            log.info("notification socket connected (channel %s)", self.channel_id)
             steps = self.reading()
             try:
                 step = next(steps)
@@ -384,7 +384,7 @@ class Channel(ReaderSteps):
             self._connected(None, up=False)
             ws_cm.__exit__(None, None, None)
         if not self.closed:
-            log.info("wrapupkit: notification socket %s; reconnecting", reason)
+            log.info("notification socket %s; reconnecting", reason)
         return reason
 
     def _connected(self, socket: Any, *, up: bool) -> None:
@@ -447,7 +447,7 @@ class Channel(ReaderSteps):
             if left is not None and left <= 0:
                 return "expired"
             if left is not None and left < self._opts.renew_before:
-                log.info("wrapupkit: renewing notification channel %s", self.channel_id)
+                log.info("renewing notification channel %s", self.channel_id)
                 self.sync(renew=True)
             elif self._idle and self._desired() != self.server_topics:
                 self.sync()
@@ -455,7 +455,7 @@ class Channel(ReaderSteps):
             return "expired"
         except (GenesysAPIError, TransportError) as exc:
             self._next_check = now + 5.0
-            log.warning("wrapupkit: notification subscription update failed (%s)", exc)
+            log.warning("notification subscription update failed (%s)", exc)
         return None
 
     # -- lifecycle --------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ class ReaderSteps:
             except Exception as exc:  # noqa: BLE001 (any failure: back off and try again)
                 failures += 1
                 level = logging.WARNING if failures == 1 else logging.DEBUG
-                log.log(level, "wrapupkit: notification channel unavailable (%s); polling meanwhile", exc)
+                log.log(level, "notification channel unavailable (%s); polling meanwhile", exc)
                 if failures >= 3:
                     self._forget_channel()
             finally:
