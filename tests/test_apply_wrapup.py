@@ -416,8 +416,7 @@ def test_rate_limits_honour_retry_after_on_the_clock(
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     emu.fail_next("POST", r"/wrapup$", status=429, times=2, retry_after=2)
     result = client.apply_wrapup(conv.id, "Sale")
-    assert result.attempts == 1
-    assert len(posts(emu)) == 3
+    assert result.attempts == len(posts(emu)) == 3  # every POST that went out, the refused ones too
     assert clock.sleeps.count(2.0) == 2
     assert emu.wrapup_writes(conv.id) == 1
 
@@ -688,3 +687,13 @@ def test_the_blueprints_api_region_variable_and_login_urls(emu: Any) -> None:
         api_host_for("https://login.example.com")
     with pytest.raises(exc.ConfigurationError, match="has a path"):
         api_host_for("https://api.mypurecloud.com/api/v2")
+
+
+def test_attempts_counts_the_posts_that_went_out(emu: Any, client: WrapupClient, org: dict[str, str]) -> None:
+    """A 503 then a 202 is two POSTs on the wire: attempts says 2, requests counts every request exactly."""
+    conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    emu.fail_next("POST", r"/wrapup$", status=503, times=1)
+    emu.clear_requests()
+    result = client.apply_wrapup(conv.id, "Sale")
+    assert result.attempts == len(posts(emu)) == 2
+    assert result.requests == len(emu.requests)

@@ -326,7 +326,7 @@ class AsyncWrapupClient:
             finally:
                 if source is not None:
                     await source.aclose()
-            return attrs.evolve(result, requests=budget.requests)
+            return attrs.evolve(result, requests=budget.requests, attempts=budget.writes)
 
     async def _drive(self, flow: Flow, source: AsyncEventSource | None, request: Request) -> WrapupResult:
         """The async driver: the sync driver's loop, each effect awaited."""

@@ -363,7 +363,7 @@ class WrapupClient:
             finally:
                 if source is not None:
                     source.close()
-            return attrs.evolve(result, requests=budget.requests)
+            return attrs.evolve(result, requests=budget.requests, attempts=budget.writes)
 
     def request(
         self,

@@ -194,7 +194,8 @@ class WrapupResult:
 
     Attributes:
         already_applied: the same code was already applied, so nothing was written.
-        attempts: POSTs sent (0 when ``already_applied``).
+        attempts: wrap-up POSTs that went out on the wire, retries included (a 503 then a 202
+            is 2; 0 when ``already_applied``).
         requests: every HTTP request made for this call, the token request included.
         waited: seconds spent waiting for readiness.
 

@@ -55,12 +55,13 @@ class Gate(Protocol):
 class CallBudget:
     """The deadline and request counter of one wrapupkit call. Strictly private."""
 
-    __slots__ = ("clock", "deadline", "requests")
+    __slots__ = ("clock", "deadline", "requests", "writes")
 
     def __init__(self, clock: Clock, deadline: float) -> None:
         self.clock = clock
         self.deadline = deadline
         self.requests = 0
+        self.writes = 0  # wrap-up POSTs that went out, retries included
 
     def remaining(self) -> float:
         return self.deadline - self.clock.monotonic()
@@ -169,6 +170,8 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         timeout = self._timeout(budget)
         if budget is not None:
             budget.requests += 1
+            if method == "POST" and path_of(url).endswith("/wrapup"):
+                budget.writes += 1
         with self._lock:
             self.total_requests += 1
         response = self._send(method, url=url, body=body, fields=fields, headers=headers, timeout=timeout)
