@@ -697,3 +697,19 @@ def test_attempts_counts_the_posts_that_went_out(emu: Any, client: WrapupClient,
     result = client.apply_wrapup(conv.id, "Sale")
     assert result.attempts == len(posts(emu)) == 2
     assert result.requests == len(emu.requests)
+
+
+def test_a_refused_connection_says_so_at_once(clock: FakeClock) -> None:
+    """A closed port is 'refused', with the host, after one attempt: the retry budget is not spent on it."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # closed again when the block ends: nothing listens there
+    client = WrapupClient.from_credentials("id", "secret", host=f"http://127.0.0.1:{port}", clock=clock)
+    with pytest.raises(exc.TransportError) as info:
+        client.codes("queue-1")
+    assert info.value.refused
+    assert f"refused by 127.0.0.1:{port}" in str(info.value)
+    assert "timed out" not in str(info.value)
+    assert clock.sleeps == []

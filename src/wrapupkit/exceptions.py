@@ -332,10 +332,13 @@ class TransportError(WrapupkitError, ConnectionError):
     Attributes:
         maybe_sent: the request may have reached Genesys (a read timeout or a reset
             after sending), so a write's outcome is unknown.
+        refused: the host refused the connection (a wrong host or port, or an emulator
+            that is not running): it is not retried.
     """
 
-    def __init__(self, message: str, *, maybe_sent: bool) -> None:
+    def __init__(self, message: str, *, maybe_sent: bool, refused: bool = False) -> None:
         self.maybe_sent = maybe_sent
+        self.refused = refused
         super().__init__(message)
 
 

@@ -13,6 +13,7 @@ import json
 import math
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import urllib3
 
@@ -72,18 +73,22 @@ def error_from_urllib3(exc: Exception, method: str, url: str, read_timeout: floa
     """The exception for a request that got no usable response."""
     where = f"{method} {path_of(url)}"
     if isinstance(exc, urllib3.exceptions.NewConnectionError):  # a subclass of ConnectTimeoutError: first
-        return TransportError(f"{where}: connection failed ({_reason(exc)})", maybe_sent=False)
+        host = urlsplit(url).netloc or "the host"
+        if "refused" in str(exc).lower():
+            return TransportError(
+                f"{where}: connection refused by {host} (is the host or port right, is the server up?)",
+                maybe_sent=False,
+                refused=True,
+            )
+        return TransportError(
+            f"{where}: connection to {host} failed ({type(exc).__name__})", maybe_sent=False
+        )
     if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):
         return TransportError(f"{where}: connection timed out", maybe_sent=False)
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError):
         shown = f" within {read_timeout:.2f}s" if read_timeout is not None else ""
         return TransportError(f"{where}: no response{shown}", maybe_sent=True)
     return TransportError(f"{where}: connection lost ({type(exc).__name__})", maybe_sent=True)
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    return "refused" if "refused" in text.lower() else type(exc).__name__
 
 
 def path_of(url: str) -> str:

@@ -113,7 +113,13 @@ class RetryPolicy:
 
 
 def retryable(exc: BaseException) -> bool:
-    """The retry predicate, in terms of wrapupkit's exception tree."""
+    """The retry predicate, in terms of wrapupkit's exception tree.
+
+    A refused connection is not retried: nothing listens there, and waiting out the retry
+    budget on a closed port only delays the error.
+    """
+    if isinstance(exc, TransportError) and exc.refused:
+        return False
     return isinstance(exc, (RateLimited, ServerError, TransportError))
 
 
