@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("wrapupkit.exceptions", "wrapupkit._version", "wrapupkit._clock", "wrapupkit._media",
      "wrapupkit._models", "wrapupkit._validate", "wrapupkit._cache"),
     ("wrapupkit._http",),
-    ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness"),
+    ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness", "wrapupkit._preflight"),
     ("wrapupkit._bulk", "wrapupkit.bulk"),
     ("wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api", "wrapupkit.testing"),
     ("wrapupkit.cli", "wrapupkit._demo", "wrapupkit.__main__", "wrapupkit"),

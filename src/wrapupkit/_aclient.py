@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 
 from wrapupkit import _validate as check
-from wrapupkit._client import WrapupClient
+from wrapupkit._client import ClientOptions, WrapupClient
 from wrapupkit._clock import Clock, asleep
 from wrapupkit._readiness import AsyncEventSource, Readiness, ReadinessStrategy, as_strategy
 from wrapupkit._readiness._flow import Read, Request, Wait, Write, wrapup_flow
@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable
 
-    from wrapupkit._http import Caller, RateLimiter, RetryPolicy
+    from typing_extensions import Unpack
+
+    from wrapupkit._http import Caller, RateLimiter
     from wrapupkit._media import MediaType
     from wrapupkit._models import CodeSet, WrapupResult
     from wrapupkit._readiness._flow import Effect, Flow
@@ -68,28 +70,10 @@ class AsyncWrapupClient:
     def __init__(
         self,
         api_client: Any,
-        *,
-        readiness: Readiness | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | dt.timedelta = 30.0,
-        request_timeout: float | dt.timedelta = 15.0,
-        cache_ttl: float | dt.timedelta = 300.0,
-        cache_maxsize: int = 1024,
-        max_connections: int = 10,
-        clock: Clock | None = None,
+        **options: Unpack[ClientOptions],
     ) -> None:
-        sync = WrapupClient(
-            api_client,
-            readiness=readiness,
-            retry=retry,
-            timeout=timeout,
-            request_timeout=request_timeout,
-            cache_ttl=cache_ttl,
-            cache_maxsize=cache_maxsize,
-            max_connections=max_connections,
-            clock=clock,
-        )
-        self._adopt(sync, max_connections)
+        sync = WrapupClient(api_client, **options)
+        self._adopt(sync, options.get("max_connections", 10))
 
     def _adopt(self, sync: WrapupClient, max_connections: int) -> None:
         import concurrent.futures  # here, not at import time: ``import wrapupkit`` stays cheap
@@ -110,14 +94,7 @@ class AsyncWrapupClient:
         *,
         region: str | None = None,
         host: str | None = None,
-        readiness: Readiness | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | dt.timedelta = 30.0,
-        request_timeout: float | dt.timedelta = 15.0,
-        cache_ttl: float | dt.timedelta = 300.0,
-        cache_maxsize: int = 1024,
-        max_connections: int = 10,
-        clock: Clock | None = None,
+        **options: Unpack[ClientOptions],
     ) -> AsyncWrapupClient:
         """Log in with OAuth client credentials (see :meth:`WrapupClient.from_credentials`).
 
@@ -132,30 +109,16 @@ class AsyncWrapupClient:
             client_secret,
             region=region,
             host=host,
-            readiness=readiness,
-            retry=retry,
-            timeout=timeout,
-            request_timeout=request_timeout,
-            cache_ttl=cache_ttl,
-            cache_maxsize=cache_maxsize,
-            max_connections=max_connections,
-            clock=clock,
+            **options,
         )
-        return cls._wrapping(sync, max_connections)
+        return cls._wrapping(sync, options.get("max_connections", 10))
 
     @classmethod
     async def from_env(
         cls,
         *,
         environ: Mapping[str, str] | None = None,
-        readiness: Readiness | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | dt.timedelta = 30.0,
-        request_timeout: float | dt.timedelta = 15.0,
-        cache_ttl: float | dt.timedelta = 300.0,
-        cache_maxsize: int = 1024,
-        max_connections: int = 10,
-        clock: Clock | None = None,
+        **options: Unpack[ClientOptions],
     ) -> AsyncWrapupClient:
         """A client configured from ``GENESYSCLOUD_*`` variables (see :meth:`WrapupClient.from_env`).
 
@@ -167,16 +130,9 @@ class AsyncWrapupClient:
         sync = await asyncio.to_thread(
             WrapupClient.from_env,
             environ=environ,
-            readiness=readiness,
-            retry=retry,
-            timeout=timeout,
-            request_timeout=request_timeout,
-            cache_ttl=cache_ttl,
-            cache_maxsize=cache_maxsize,
-            max_connections=max_connections,
-            clock=clock,
+            **options,
         )
-        return cls._wrapping(sync, max_connections)
+        return cls._wrapping(sync, options.get("max_connections", 10))
 
     @classmethod
     def _wrapping(cls, sync: WrapupClient, max_connections: int) -> AsyncWrapupClient:

@@ -14,11 +14,12 @@ from wrapupkit import _validate as check
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._codes import CodeBook
 from wrapupkit._http import RetryPolicy, api_host_for, new_api_client, new_caller, read_env
-from wrapupkit._media import MEDIA, MediaType
+from wrapupkit._media import MediaType
 from wrapupkit._models import CodeSet, WrapupResult
+from wrapupkit._preflight import probe, refused
 from wrapupkit._readiness import CallInfo, EventSource, Readiness, as_strategy
 from wrapupkit._readiness._flow import Lookup, Read, Request, Resolve, Wait, Write, wrapup_flow
-from wrapupkit.exceptions import ConfigurationError, Forbidden, NotFound
+from wrapupkit.exceptions import ConfigurationError
 
 
 if TYPE_CHECKING:
@@ -229,47 +230,15 @@ class WrapupClient:
             Forbidden: naming every probe that was refused and the permissions Genesys said are missing.
             InvalidInput: a malformed queue or user id (before any request).
         """
-        from wrapupkit._readiness._notifications import Notifications
-
         self._check_open()
         queue_ids = [str(check.check_id("queues", q)) for q in queues]
         user_ids = [str(check.check_id("users", u)) for u in users]
-        missing: dict[str, tuple[str, ...]] = {}
         with self.http.budget(self.clock.monotonic() + self.timeout):
-            for queue_id in queue_ids:
-                try:
-                    self._codes.queue(queue_id, refresh=True)
-                except Forbidden as exc:
-                    missing[f"read queue {queue_id}'s wrap-up codes"] = exc.missing_permissions
-            if probe_write:
-                missing.update(self._probe_write())
-            strategy = self.readiness
-            if isinstance(strategy, Notifications):
-                topics = [f"v2.users.{u}.conversations" for u in user_ids]
-                if strategy.topic == "queue":
-                    topics += [f"v2.routing.queues.{q}.conversations" for q in queue_ids]
-                for topic, permissions in strategy.check_topics(self.http, topics).items():
-                    missing[f"subscribe to {topic}"] = permissions
-        if missing:
-            names = sorted({p for perms in missing.values() for p in perms})
-            probes = "; ".join(f"{what}" + (f" ({', '.join(p)})" if p else "") for what, p in missing.items())
-            raise Forbidden(
-                403,
-                code="missing.permissions",
-                message=f"Genesys refused: {probes}. You are missing the following permission(s): "
-                + (", ".join(names) or "not named by Genesys"),
-                body={"messageParams": {"permissions": ", ".join(names)}},
+            missing = probe(
+                self.http, self._codes, self.readiness, queue_ids, user_ids, probe_write=probe_write
             )
-
-    def _probe_write(self) -> dict[str, tuple[str, ...]]:
-        probe = "00000000-0000-0000-0000-000000000000"  # no conversation has this id
-        try:
-            self.http.write_wrapup(MEDIA[MediaType.CALL], probe, probe, probe, {"code": probe})
-        except NotFound:
-            return {}
-        except Forbidden as exc:
-            return {"write a wrap-up": exc.missing_permissions or ("conversation:participant:wrapup",)}
-        return {}  # pragma: no cover - nothing exists to accept it
+        if missing:
+            raise refused(missing)
 
     # -- code sets ------------------------------------------------------------------------------------
 
