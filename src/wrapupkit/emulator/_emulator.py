@@ -286,6 +286,18 @@ class Emulator:
         """Logged requests with this *method* whose path matches the regex *path* (``re.search``)."""
         return self.state.log.matching(method, path)
 
+    def wait_for_requests(
+        self, method: str | None = None, path: str | None = None, *, count: int = 1, timeout: float = 10.0
+    ) -> bool:
+        """Block until at least *count* requests matching *method* and the regex *path* are logged.
+
+        Woken by each request the server logs (no polling loop); *timeout* is in real seconds,
+        since the requests come from other threads.  Returns whether the count was reached.
+
+        .. versionadded:: 0.2.0
+        """
+        return self.state.log.wait_for(method, path, count, timeout)
+
     def clear_requests(self) -> None:
         self.state.log.clear()
 

@@ -49,11 +49,29 @@ class RequestLog:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._added = threading.Condition(self._lock)
         self._items: list[RecordedRequest] = []
 
     def append(self, item: RecordedRequest) -> None:
-        with self._lock:
+        with self._added:
             self._items.append(item)
+            self._added.notify_all()
+
+    def wait_for(self, method: str | None, path: str | None, count: int, timeout: float) -> bool:
+        """Block until at least *count* logged requests match, or *timeout* real seconds pass."""
+        pattern = re.compile(path) if path is not None else None
+
+        def enough() -> bool:
+            found = [
+                r
+                for r in self._items
+                if (method is None or r.method == method.upper())
+                and (pattern is None or pattern.search(r.path))
+            ]
+            return len(found) >= count
+
+        with self._added:
+            return self._added.wait_for(enough, timeout)
 
     def snapshot(self) -> list[RecordedRequest]:
         with self._lock:
