@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import signal
-import sys
-import threading
-from types import FrameType
 from typing import Any
 
 from wrapupkit.cli._common import EXIT_OK, Parser, UsageError
@@ -61,41 +56,12 @@ def serve_until_stopped(args: argparse.Namespace, _as_json: bool) -> int:
     Raises:
         ConfigurationError: the address cannot be bound, or the seed file cannot be loaded.
     """
-    from wrapupkit.emulator import Emulator, EmulatorError
+    from wrapupkit.emulator._cli import serve
 
-    emulator = Emulator(host=args.host, port=args.port)
-    if args.seed:
-        try:
-            with open(args.seed, encoding="utf-8") as handle:
-                emulator.seed(json.load(handle))
-        except (OSError, ValueError, EmulatorError) as exc:
-            raise ConfigurationError(f"cannot load seed file {args.seed}: {exc}") from exc
     try:
-        emulator.start()
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise ConfigurationError(
-            f"cannot listen on {args.host}:{args.port} (--host/--port): {reason}"
-        ) from exc
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, on_signal)
-    try:
-        sys.stdout.write(
-            f"Genesys Cloud emulator listening on {emulator.url}\n"
-            f"client id: {emulator.client_id}\n"
-            f"client secret: {emulator.client_secret} (local fake credential)\n"
-            "Press Ctrl-C to stop.\n"
-        )
-        sys.stdout.flush()
-        while not stop.wait(0.2):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        emulator.stop()
+        serve(host=args.host, port=args.port, seed=args.seed)
+    except ConfigurationError as exc:
+        if str(exc).startswith("cannot listen"):  # name the flags, not the keywords
+            raise ConfigurationError(f"{exc} (--host/--port)") from exc
+        raise
     return EXIT_OK

@@ -11,9 +11,10 @@ from types import FrameType
 
 from wrapupkit.emulator._emulator import Emulator
 from wrapupkit.emulator.core.errors import EmulatorError
+from wrapupkit.exceptions import ConfigurationError
 
 
-__all__ = ["main"]
+__all__ = ["main", "serve"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,21 +30,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the emulator until SIGINT/SIGTERM; print its URL and default client first.
+def serve(*, host: str = "127.0.0.1", port: int = 0, seed: str | None = None) -> None:
+    """Serve an emulator (real clock) until SIGINT or SIGTERM; print its URL and default client first.
 
-    Returns:
-        0 on a clean stop, 2 when the seed file cannot be loaded.
+    The one implementation behind ``python -m wrapupkit.emulator`` and ``wrapupkit emulator serve``.
+
+    Raises:
+        ConfigurationError: the address cannot be bound, or the seed file cannot be loaded.
     """
-    args = _parser().parse_args(argv)
-    emulator = Emulator(host=args.host, port=args.port)
-    if args.seed:
+    emulator = Emulator(host=host, port=port)
+    if seed:
         try:
-            with open(args.seed, encoding="utf-8") as handle:
+            with open(seed, encoding="utf-8") as handle:
                 emulator.seed(json.load(handle))
         except (OSError, ValueError, EmulatorError) as exc:
-            sys.stderr.write(f"cannot load seed file {args.seed}: {exc}\n")
-            return 2
+            raise ConfigurationError(f"cannot load seed file {seed}: {exc}") from exc
+    try:
+        emulator.start()
+    except OSError as exc:
+        raise ConfigurationError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     stop = threading.Event()
 
     def on_signal(_signum: int, _frame: FrameType | None) -> None:
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, on_signal)
-    with emulator:
+    try:
         sys.stdout.write(
             f"Genesys Cloud emulator listening on {emulator.url}\n"
             f"client id: {emulator.client_id}\n"
@@ -59,9 +64,24 @@ def main(argv: list[str] | None = None) -> int:
             "Press Ctrl-C to stop.\n"
         )
         sys.stdout.flush()
-        try:
-            while not stop.wait(0.2):
-                pass
-        except KeyboardInterrupt:
+        while not stop.wait(0.2):
             pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m wrapupkit.emulator``: :func:`serve` with the command line's arguments.
+
+    Returns:
+        0 on a clean stop, 2 when the address cannot be bound or the seed file cannot be loaded.
+    """
+    args = _parser().parse_args(argv)
+    try:
+        serve(host=args.host, port=args.port, seed=args.seed)
+    except ConfigurationError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
     return 0
