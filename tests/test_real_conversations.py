@@ -327,3 +327,30 @@ def test_a_gap_longer_than_the_grace_gets_one_write_and_the_answer(
     with pytest.raises(Conflict):
         client.apply_wrapup(conv.id, "Sale", readiness=Polling(unclear_grace=2.0))
     assert len(posts(emu)) == 1
+
+
+def test_a_direct_call_without_ids_names_both_users(emu: Emulator, client: WrapupClient, org: Org) -> None:
+    """Two users' legs, none awaiting, no code anywhere: no agent is picked at random."""
+    handle = played(emu, shapes.direct_call(org.ada, org.bob))
+    with pytest.raises(AmbiguousParticipant) as info:
+        client.apply_wrapup(handle.id, "Sale")
+    assert {c.user_id for c in info.value.candidates} == {org.ada, org.bob}
+    assert posts(emu) == []
+    (caller,) = handle.legs_of(org.ada)
+    result = client.apply_wrapup(handle.id, "Sale", user_id=org.ada)  # one write after the unclear grace
+    assert posts(emu) == [("calls", caller.participant_id, caller.communication_id)]
+    assert result.attempts == 1
+
+
+def test_a_transfer_both_wrapped_up_reports_the_latest_code(
+    emu: Emulator, client: WrapupClient, org: Org
+) -> None:
+    """No leg awaits and the latest answered leg holds the code: it is reported, nothing is written."""
+    handle = played(emu, shapes.blind_transfer(org.ada, org.bob, org.queue))
+    client.apply_wrapup(handle.id, "Sale", user_id=org.ada)
+    client.apply_wrapup(handle.id, "Sale", user_id=org.bob)
+    emu.clear_requests()
+    result = client.apply_wrapup(handle.id, "Sale")
+    (second,) = handle.legs_of(org.bob)
+    assert (result.participant_id, result.already_applied) == (second.participant_id, True)
+    assert posts(emu) == []

@@ -12,7 +12,9 @@ The rule, in short (sources and the table of shapes are in docs/which-leg.md):
   none of this, is not.
 * Candidates of several users and no id: :class:`AmbiguousParticipant`.  One user's
   candidates: the most recent.  No candidate: the most recent leg that connected, so a
-  wrap-up already there is reported rather than written to an offer that was never answered.
+  wrap-up already there is reported rather than written to an offer that was never answered
+  (when those legs belong to several users and the latest holds no code, which agent is
+  meant is unknown: :class:`AmbiguousParticipant`).
 * Legs and communications are ordered by their own times, never by list or key order.
 * Within the leg: the communication whose after-call work is pending, else the one that
   connected last.
@@ -245,7 +247,18 @@ def _choose(
         return candidates[-1]
     connected = sorted((leg for leg in legs if leg.connected), key=lambda leg: leg.order)
     if connected:
-        return connected[-1]  # nothing awaits: report what the last answered leg holds
+        latest = connected[-1]  # nothing awaits: report what the last answered leg holds
+        if latest.has_wrapup or len({leg.user_id for leg in connected}) == 1:
+            return latest
+        # Several users' legs, none awaiting and the latest without a code: writing there would
+        # pick an agent at random.  Let the caller say which.
+        described = [leg.describe() for leg in connected]
+        raise AmbiguousParticipant(
+            f"Conversation {cid} has answered legs of {len({c.user_id for c in described})} users and none "
+            f"awaits a wrap-up: {_fmt(described)}; pass participant_id or user_id.",
+            conversation_id=cid,
+            candidates=described,
+        )
     if any(leg.ringing for leg in legs) or _in_queue(conversation):
         raise NotAnsweredYet(
             f"No leg for {who} in conversation {cid} has connected yet; agent legs: {_fmt(every)}.",
