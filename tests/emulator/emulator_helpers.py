@@ -93,10 +93,11 @@ def raw_request(
     body: Any = None,
     data: bytes | None = None,
     headers: dict[str, str] | None = None,
+    timeout: float = 10.0,
 ) -> Raw:
     """One request with http.client: no SDK, no retries, any status."""
     parts = urlsplit(emu.url)
-    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     sent = dict(headers or {})
     if token is not None:
         sent["Authorization"] = f"Bearer {token}"
