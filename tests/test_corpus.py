@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wrapupkit import exceptions
 from wrapupkit._conversation import select_target
@@ -57,3 +59,29 @@ def test_the_rule_picks_the_expected_leg(name: str, expect: dict[str, Any]) -> N
         expect["communication_id"],
     )
     assert target.endpoint.media.value == expect["media"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+@pytest.mark.parametrize(("name", "expect"), CASES)
+def test_list_and_key_order_never_change_the_target(name: str, expect: dict[str, Any], data: Any) -> None:
+    """The rule orders legs by their own times: shuffling participants and keys gives the same answer."""
+    body = _body(name)
+    participants = list(body["participants"])
+    order = data.draw(st.permutations(range(len(participants))))
+    shuffled = dict(body, participants=[_reorder(participants[i], data) for i in order])
+    args = expect.get("args", {})
+    try:
+        expected: object = select_target(body, **args)
+    except exceptions.WrapupkitError as exc:
+        expected = type(exc)
+    try:
+        actual: object = select_target(shuffled, **args)
+    except exceptions.WrapupkitError as exc:
+        actual = type(exc)
+    assert actual == expected
+
+
+def _reorder(participant: dict[str, Any], data: Any) -> dict[str, Any]:
+    keys = data.draw(st.permutations(list(participant)))
+    return {key: participant[key] for key in keys}

@@ -354,3 +354,50 @@ def test_a_transfer_both_wrapped_up_reports_the_latest_code(
     (second,) = handle.legs_of(org.bob)
     assert (result.participant_id, result.already_applied) == (second.participant_id, True)
     assert posts(emu) == []
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda o: shapes.reoffer(o.ada, o.queue, offers=3, answered=1),
+        lambda o: shapes.blind_transfer(o.ada, o.bob, o.queue),
+        lambda o: shapes.transfer_back(o.ada, o.bob, o.queue),
+        lambda o: shapes.conference(o.ada, o.bob, o.queue),
+        lambda o: shapes.callback_dial(o.ada, o.queue),
+        lambda o: shapes.consult_transfer(o.ada, o.bob, o.queue, consult_call=True),
+    ],
+    ids=["reoffer", "blind", "transfer-back", "conference", "callback-dial", "consult-call"],
+)
+@pytest.mark.parametrize("moment", [5.0, 40.0, 600.0])
+def test_the_choice_does_not_depend_on_list_order(emu: Emulator, org: Org, make: Any, moment: float) -> None:
+    """At any moment of any shape, shuffled participants and communications give the same target."""
+    import random
+
+    from wrapupkit._conversation import select_target
+
+    handle = played(emu, make(org), until=moment)
+    body = emu.conversation_json(handle.id)
+    for args in ({}, {"user_id": org.ada}, {"user_id": org.bob}):
+        expected = _choice(body, args, select_target)
+        for seed in range(5):
+            shuffled = _shuffled(body, random.Random(seed))
+            assert _choice(shuffled, args, select_target) == expected, (args, seed)
+
+
+def _choice(body: dict[str, Any], args: dict[str, str], select: Any) -> object:
+    try:
+        target = select(body, **args)
+    except Exception as exc:
+        return type(exc)
+    return (target.participant_id, target.communication_id)
+
+
+def _shuffled(body: dict[str, Any], rng: Any) -> dict[str, Any]:
+    participants = []
+    for participant in body["participants"]:
+        copy = {k: (rng.sample(v, len(v)) if isinstance(v, list) else v) for k, v in participant.items()}
+        keys = list(copy)
+        rng.shuffle(keys)
+        participants.append({k: copy[k] for k in keys})
+    rng.shuffle(participants)
+    return dict(body, participants=participants)
