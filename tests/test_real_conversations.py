@@ -401,3 +401,37 @@ def _shuffled(body: dict[str, Any], rng: Any) -> dict[str, Any]:
         participants.append({k: copy[k] for k in keys})
     rng.shuffle(participants)
     return dict(body, participants=participants)
+
+
+def test_events_pick_the_same_leg_as_reads(emu: Emulator, clock: FakeClock, org: Org) -> None:
+    """With Notifications the view comes from events: a re-offered call lands on the answered leg."""
+    import threading
+
+    from wrapupkit import Notifications
+
+    handle = emu.add_shape(shapes.reoffer(org.ada, org.queue, offers=3, answered=1))
+    emu.advance(1)  # the first offer rings
+    answered = handle.legs_of(org.ada)[1]
+    outcome: list[object] = []
+    with (
+        Notifications(reconnect_delay=0.01) as strategy,
+        WrapupClient.from_credentials(
+            emu.client_id, emu.client_secret, host=emu.url, clock=clock, readiness=strategy, timeout=3600
+        ) as client,
+    ):
+
+        def apply() -> None:
+            try:
+                outcome.append(client.apply_wrapup(handle.id, "Sale", user_id=org.ada))
+            except Exception as exc:
+                outcome.append(exc)
+
+        worker = threading.Thread(target=apply)
+        worker.start()
+        assert strategy.wait_for(client, lambda s: s.waiting == 1)  # listening for the agent's events
+        emu.advance(600)  # the offers time out, one is answered, the call ends: events, not reads
+        worker.join(timeout=20)
+    assert not worker.is_alive()
+    (result,) = outcome
+    assert not isinstance(result, Exception), result
+    assert posts(emu) == [("calls", answered.participant_id, answered.communication_id)]
