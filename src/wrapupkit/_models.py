@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 
 import attrs
 
@@ -228,8 +228,3 @@ class WrapupResult:
         ]
         body = "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
         return f"<table><caption>Wrap-up {verb}</caption><tbody>{body}</tbody></table>"
-
-
-def unique(items: Iterable[str]) -> tuple[str, ...]:
-    """Items in first-seen order, without repeats. Strictly private."""
-    return tuple(dict.fromkeys(items))

@@ -168,7 +168,6 @@ class ClientCredentials:
         self._expires_at: float | None = None
         self._stale = False
         self._refused: str | None = None
-        self.logins = 0
 
     def __repr__(self) -> str:
         return f"ClientCredentials(client_id={self.client_id!r}, client_secret='***')"
@@ -220,7 +219,6 @@ class ClientCredentials:
             and 0 < expires_in < 1e9
             else None
         )
-        self.logins += 1
         log.info("logged in as client %s (token valid %ss)", self.client_id, expires_in)
 
     def ensure_fresh(self) -> str:

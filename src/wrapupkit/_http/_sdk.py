@@ -26,7 +26,6 @@ from wrapupkit.exceptions import NotFound
 __all__ = ["Api", "ChannelInfo", "TopicResult", "new_api_client", "supported_media"]
 
 log = logging.getLogger("wrapupkit")
-SDK_VERSION: str = getattr(sdk, "__version__", "unknown")
 # Pages asked for when listing codes; the server may clamp it, and we follow pageCount/nextUri.
 PAGE_SIZE = 100
 MAX_PAGES = 1000

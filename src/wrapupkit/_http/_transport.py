@@ -99,7 +99,6 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         self.pool = urllib3.PoolManager(num_pools=4, maxsize=maxsize, block=False, retries=False)
         self._gates: list[Gate] = []
         self._lock = threading.Lock()
-        self.total_requests = 0
 
     @contextlib.contextmanager
     def budget(self, deadline: float) -> Iterator[CallBudget]:
@@ -172,8 +171,6 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
             budget.requests += 1
             if method == "POST" and path_of(url).endswith("/wrapup"):
                 budget.writes += 1
-        with self._lock:
-            self.total_requests += 1
         response = self._send(method, url=url, body=body, fields=fields, headers=headers, timeout=timeout)
         status = int(response.status)
         response_headers = {str(k): str(v) for k, v in response.getheaders().items()}

@@ -129,7 +129,7 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
             code=code,
             queue_id=target.queue_id,
             already_applied=already,
-            attempts=posts,
+            attempts=posts,  # write attempts; the driver replaces them with the POSTs on the wire
             requests=0,  # the driver fills in what its transport counted
             waited=round(req.now() - started, 6),
         )
