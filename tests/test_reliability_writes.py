@@ -58,6 +58,7 @@ def test_a_code_applied_while_waiting_to_resend_is_not_replaced(
     with pytest.raises(AlreadyWrappedUp) as info:
         client.apply_wrapup(conv.id, "Sale")
     assert info.value.existing_code == org["No Sale"]
+    assert (info.value.existing_name, info.value.requested_name) == ("No Sale", "Sale")  # named, as in the UI
     assert emu.wrapup(conv.id)["code"] == org["No Sale"]
     assert posts(emu) == 1
 

@@ -203,6 +203,7 @@ class Caller:
                 participant_id=participant_id,
                 existing_code=applied,
                 requested_code=str(code_id),
+                requested_name=_str_or_none(fields.get("name")),
             )
 
         def settle(exc: BaseException, giving_up: bool) -> bool | None:
@@ -278,6 +279,10 @@ class Caller:
 
     def __repr__(self) -> str:
         return f"Caller(host={self.host!r}, retry={self.retry!r})"
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value is None else str(value)
 
 
 def _add_note(exc: BaseException, text: str) -> None:

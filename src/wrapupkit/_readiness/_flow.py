@@ -144,15 +144,7 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
             if snapshot.wrapup_code == code.id:
                 log.info("code %r (id %s) already applied to %s", code.name, code.id, target.conversation_id)
                 return result(already=posts == 0)
-            existing_name = yield Lookup(snapshot.wrapup_code, target)
-            raise AlreadyWrappedUp(
-                conversation_id=target.conversation_id,
-                participant_id=target.participant_id,
-                existing_code=snapshot.wrapup_code,
-                requested_code=code.id,
-                existing_name=existing_name,
-                requested_name=code.name,
-            )
+            raise (yield from _already(target, snapshot.wrapup_code, code))
         now = req.now()
         ctx = ReadinessContext(
             snapshot=snapshot,
@@ -171,6 +163,8 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
             try:
                 posts += 1
                 yield Write(target, {**req.fields, "code": code.id, "name": code.name})
+            except AlreadyWrappedUp as exc:  # found by the read before a re-send: name the codes too
+                raise (yield from _already(target, exc.existing_code, code)) from None
             except (BadRequest, Conflict) as exc:
                 rejections += 1
                 last_error = exc
@@ -223,6 +217,19 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
             state_attempt += 1
         else:
             state_attempt, state_since = 1, req.now()
+
+
+def _already(target: Target, existing: str, code: WrapupCode) -> Generator[Effect, Any, AlreadyWrappedUp]:
+    """The error for a different code already there, both codes named by name and id."""
+    existing_name = yield Lookup(existing, target)
+    return AlreadyWrappedUp(
+        conversation_id=target.conversation_id,
+        participant_id=target.participant_id,
+        existing_code=existing,
+        requested_code=code.id,
+        existing_name=existing_name,
+        requested_name=code.name,
+    )
 
 
 def _first_target(req: Request, conversation: JSON) -> Generator[Effect, Any, tuple[Target, JSON]]:
