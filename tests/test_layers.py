@@ -22,8 +22,9 @@ LAYERS: list[tuple[str, ...]] = [
      "wrapupkit._models", "wrapupkit._validate", "wrapupkit._cache"),
     ("wrapupkit._http",),
     ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness", "wrapupkit._preflight"),
-    ("wrapupkit._bulk", "wrapupkit.bulk"),
+    ("wrapupkit._bulk", "wrapupkit.bulk", "wrapupkit.intents"),
     ("wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api", "wrapupkit.testing"),
+    ("wrapupkit.fleet",),
     ("wrapupkit.cli", "wrapupkit._demo", "wrapupkit.__main__", "wrapupkit"),
 ]  # fmt: skip
 # Third-party imports that only one part of the tree may make.
@@ -31,6 +32,12 @@ CONFINED = {
     "PureCloudPlatformClientV2": ("wrapupkit._http",),
     "urllib3": ("wrapupkit._http",),
     "backoff": ("wrapupkit._http",),
+    "redis": ("wrapupkit.intents._redis",),
+    "limits": ("wrapupkit.intents._redis",),
+    "sqlite3": ("wrapupkit.intents._sqlite",),
+    "boto3": ("wrapupkit.fleet._sqs",),
+    "botocore": ("wrapupkit.fleet._sqs",),
+    "prometheus_client": ("wrapupkit.fleet._metrics",),
     "websockets": (
         "wrapupkit._readiness._channel",
         "wrapupkit._readiness._async_channel",

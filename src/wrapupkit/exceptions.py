@@ -18,6 +18,9 @@
     ├── NotReadyError
     │   ├── ReadinessTimeout (TimeoutError)     the deadline passed before the communication was ready
     │   └── ReadinessFailed                     the strategy gave up (for example ACW was skipped)
+    ├── IntentError                             a wrap-up intent could not be recorded or carried out
+    │   ├── IntentConflict                      a pending intent for that leg names another code
+    │   └── StoreError                          the intent store is unreachable or refused the operation
     ├── AuthenticationError                     the token request failed
     ├── TransportError (ConnectionError)        no usable HTTP response (reset, refused, timed out)
     └── GenesysAPIError                         an HTTP error from Genesys: .status, .code, .correlation_id
@@ -53,6 +56,8 @@ __all__ = [
     "Conflict",
     "Forbidden",
     "GenesysAPIError",
+    "IntentConflict",
+    "IntentError",
     "InteractionTypeMismatch",
     "InvalidInput",
     "InvalidType",
@@ -66,6 +71,7 @@ __all__ = [
     "ReadinessTimeout",
     "ServerError",
     "ServiceUnavailable",
+    "StoreError",
     "TransportError",
     "Unauthorized",
     "UnknownWrapupCode",
@@ -320,6 +326,42 @@ class ReadinessTimeout(NotReadyError, TimeoutError):
 
 class ReadinessFailed(NotReadyError):
     """The readiness strategy decided the wrap-up cannot be applied; nothing was written."""
+
+
+class IntentError(WrapupkitError):
+    """A wrap-up intent could not be recorded, claimed or carried out.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class IntentConflict(IntentError):
+    """A pending intent for the same conversation and leg names another code.
+
+    Re-intending the same code is idempotent; replacing a pending intent's code is done
+    only when asked for (``replace=True``).
+
+    Attributes:
+        intent_id: the pending intent's id.
+        existing_code: the code the pending intent names.
+        requested_code: the code asked for now.
+    """
+
+    def __init__(self, *, intent_id: str, existing_code: str, requested_code: str) -> None:
+        self.intent_id = intent_id
+        self.existing_code = existing_code
+        self.requested_code = requested_code
+        super().__init__(
+            f"Intent {intent_id} is pending with code {existing_code!r}; not replacing it with "
+            f"{requested_code!r} (pass replace=True to replace it)."
+        )
+
+
+class StoreError(IntentError):
+    """The intent store is unreachable, or refused or could not complete an operation.
+
+    The message names the store by its URL with any password removed.
+    """
 
 
 class AuthenticationError(WrapupkitError):
