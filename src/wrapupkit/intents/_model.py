@@ -48,9 +48,7 @@ class IntentState(str, enum.Enum):
         return self.value
 
 
-FINAL_STATES = frozenset(
-    {IntentState.APPLIED, IntentState.ALREADY, IntentState.FAILED, IntentState.EXPIRED}
-)
+FINAL_STATES = frozenset({IntentState.APPLIED, IntentState.ALREADY, IntentState.FAILED, IntentState.EXPIRED})
 
 
 def intent_key(conversation_id: str, participant_id: str | None, user_id: str | None) -> str:
