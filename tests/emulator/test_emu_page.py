@@ -89,8 +89,8 @@ def _written(emulator: Emulator, fake_clock: FakeClock) -> dict[str, Any]:
     control(emulator, "POST", "/queues", {"name": "Sales", "id": "sales", "codes": [code]})
     for user in ("Ada", "Bob"):
         control(emulator, "POST", "/users", {"name": user, "id": user.lower()})
-    status, handle = control(emulator, "POST", "/shapes/blind-transfer",
-                             {"from_user": "ada", "to_user": "bob", "queue_id": "sales", "id": "conv-page"})  # fmt: skip
+    fields = {"from_user": "ada", "to_user": "bob", "queue_id": "sales", "id": "conv-page"}
+    status, handle = control(emulator, "POST", "/shapes/blind-transfer", fields)
     assert status == 200
     other = emulator.add_shape(shapes.outbound("ada", "sales"))
     emulator.advance(70)
@@ -126,8 +126,20 @@ def test_the_page_lists_conversations_requests_and_wrapups(
     result = written["result"]
     rows = conversation["rows"]
     wrapup_rows = [r for r in rows if result.communication_id in r and "final" in r]
-    assert wrapup_rows == [["Bob", result.participant_id, result.communication_id, "call",
-                            'Sold <&> "well" (sold)', "final", "api", wrapup_rows[0][7], "yes (hidden)"]]  # fmt: skip
+    stored = emulator.wrapup("conv-page", result.participant_id)
+    assert stored is not None
+    ids = [result.participant_id, result.communication_id]
+    expected = [
+        "Bob",
+        *ids,
+        "call",
+        'Sold <&> "well" (sold)',
+        "final",
+        "api",
+        stored["endTime"],
+        "yes (hidden)",
+    ]
+    assert wrapup_rows == [expected]
     # the requests that named this conversation: the SDK's reads and its POST, with the notes redacted
     posted = [r for r in rows if r[1] == "POST" and r[2].endswith("/wrapup")]
     assert len(posted) == 1
