@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -245,3 +246,34 @@ def test_timeline_wrapper_for_notebooks(tmp_path: Any) -> None:
     picture.save(str(out))
     parse(out.read_text(encoding="utf-8"))
     assert wrapupkit.render_timeline is render_svg
+
+
+def test_which_leg_shows_every_gallery_picture_and_the_build_draws_them() -> None:
+    """docs/which-leg.md includes each picture the docs build writes (docs/conf.py), and no other."""
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    page = (docs / "which-leg.md").read_text(encoding="utf-8")
+    shown = re.findall(r"!\[[^\]]*\]\(_generated/which-leg/([\w-]+)\.svg\)", page)
+    assert shown == [p.slug for p in GALLERY]
+    conf = (docs / "conf.py").read_text(encoding="utf-8")
+    assert 'app.connect("builder-inited", _draw_shapes)' in conf
+
+
+def test_the_sdk_model_serialised_back_draws_the_same_picture(emu: Any) -> None:
+    """The docs' advice: ``sanitize_for_serialization`` of the SDK model gives the camelCase body."""
+    import PureCloudPlatformClientV2 as sdk
+
+    user = emu.add_user("Ada")
+    queue = emu.add_queue("Sales", codes=[emu.add_code("Sold")])
+    conv = emu.add_conversation(user_id=user, queue_id=queue, disconnect_after=30)
+    emu.advance(40)
+    api = sdk.ApiClient(host=emu.url)
+    api.get_client_credentials_token(emu.client_id, emu.client_secret)
+    model = sdk.ConversationsApi(api).get_conversation(conv.id)
+    raw = parse(render_svg(emu.conversation_json(conv.id)))
+    via_sdk = parse(render_svg(api.sanitize_for_serialization(model)))
+    assert [(b.get("class"), b.get("x"), b.get("width")) for b in bars(via_sdk)] == [
+        (b.get("class"), b.get("x"), b.get("width")) for b in bars(raw)
+    ]
+    assert len(bars(raw, "after-call work")) == 1
