@@ -69,7 +69,8 @@ def body(agent_name: str = "Ada", *, held: bool = False) -> dict[str, Any]:
         "startTime": at(0),
         "participants": [
             {"id": "p-cust", "purpose": "customer", "name": "Customer", "startTime": at(0),
-             "calls": [{"id": "c-c", "state": "connected", "connectedTime": at(0)}]},
+             "calls": [{"id": "c-c", "state": "connected", "connectedTime": at(0), "held": held,
+                        "startHoldTime": at(55)}]},
             {"id": "p-acd", "purpose": "acd", "queueName": "Sales", "startTime": at(0),
              "calls": [{"id": "c-q", "state": "disconnected", "connectedTime": at(0),
                         "disconnectedTime": at(0), "disconnectType": "transfer"}]},
@@ -89,11 +90,14 @@ def test_a_lane_per_participant_and_a_bar_per_interval() -> None:
     assert [g.get("data-participant") for g in lanes(root)] == ["p-cust", "p-acd", "p-a", "p-b"]
     assert len(bars(root, "alerting")) == 2  # A from the leg's start, B from startAlertingTime
     assert len(bars(root, "connected")) == 4
-    assert len(bars(root, "held")) == 2  # a past segment on A, the current hold on B
     assert len(bars(root, "after-call work")) == 2  # A's from afterCallWork, B's from startAcwTime
     assert len(bars(root, "disconnected")) == 3  # every leg but the customer's ended
     tips = ["".join(t.itertext()) for b in bars(root, "held") for t in b]
-    assert any("still open" in tip for tip in tips)  # B is on hold until the end of the picture
+    assert tips == [
+        "held from 0:55, 21 s, still open",  # the customer: on hold up to the right edge (1:16)
+        "held from 0:10, 5 s",  # a past hold segment on A
+        "held from 0:50, 13 s",  # B's hold under way when B disconnected: it ends there
+    ]
 
 
 def test_bars_sit_where_their_times_say() -> None:

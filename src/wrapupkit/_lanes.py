@@ -87,16 +87,17 @@ def _comms(participant: JSON) -> list[tuple[str, JSON]]:
     return sorted(found, key=first_seen)
 
 
-def _holds(comm: JSON) -> list[Bar]:
+def _holds(comm: JSON, ended: dt.datetime | None) -> list[Bar]:
+    """Hold segments, and the hold under way (``held``); an open hold ends with the communication."""
     bars = []
     for seg in comm.get("segments") or ():
         if isinstance(seg, Mapping) and str(seg.get("type", "")).lower() == _HOLD:
             start = when(seg.get("startTime"))
             if start is not None:
-                bars.append(Bar("held", start, when(seg.get("endTime"))))
+                bars.append(Bar("held", start, when(seg.get("endTime")) or ended))
     current = when(comm.get("startHoldTime"))
     if comm.get("held") is True and current is not None and all(b.start != current for b in bars):
-        bars.append(Bar("held", current, None))
+        bars.append(Bar("held", current, ended))
     return bars
 
 
@@ -121,7 +122,7 @@ def _row(participant: JSON, array: str, comm: JSON, *, first: bool, carries: boo
         bars.append(Bar("alerting", alerted, connected or ended, str(comm.get("initialState") or "")))
     if connected is not None:
         bars.append(Bar("connected", connected, ended))
-    bars += _holds(comm)
+    bars += _holds(comm, ended)
     marks: list[tuple[dt.datetime, str]] = []
     if ended is not None:
         how = str(comm.get("disconnectType") or "")

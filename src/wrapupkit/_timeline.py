@@ -38,6 +38,7 @@ WIDTH, LABEL_W, MEDIA_W, RIGHT = 900, 200, 76, 24
 PLOT_X = LABEL_W + MEDIA_W
 PLOT_W = WIDTH - PLOT_X - RIGHT
 ROW_H, BAR_H, LANE_PAD, TOP = 22, 14, 8, 58
+BOLD = 1.12  # bold glyphs are this much wider
 # Advances in em (DejaVu Sans, rounded up): wide letters, capitals and digits, narrow marks, the rest.
 _WIDE, _CAPS, _NARROW = (
     frozenset("mwMW@%"),
@@ -176,8 +177,8 @@ def _lane_svg(lane: Lane, y: float, scale: _Scale, right: dt.datetime, target: t
         f'<g class="lane" data-participant="{_text(lane.participant_id)}">',
         _el("rect", x=0, y=_r(y), width=WIDTH, height=_lane_height(lane),
             fill=TARGET_FILL if is_target else "#fafafa", stroke="#ddd"),
-        _el("text", _fit(head, LABEL_W - 16), tip=f"participant {lane.participant_id}", x=8, y=_r(y + 17),
-            font_size=12, font_weight="bold"),
+        _el("text", _fit(head, LABEL_W - 16, 12 * BOLD), tip=f"participant {lane.participant_id}", x=8,
+            y=_r(y + 17), font_size=12, font_weight="bold"),
         _el("text", _fit(lane.who, LABEL_W - 16), tip=lane.who, x=8, y=_r(y + 34), font_size=12),
     ]  # fmt: skip
     for index, row in enumerate(lane.rows):
@@ -268,7 +269,7 @@ def render_svg(
         f'viewBox="0 0 {WIDTH} {height}" font-family="{FONT}" role="img">',
         _el("title", heading),
         _el("rect", width=WIDTH, height=height, fill="#fff"),
-        _el("text", _fit(heading, WIDTH - 16, 15), x=8, y=24, font_size=15, font_weight="bold"),
+        _el("text", _fit(heading, WIDTH - 16, 15 * BOLD), x=8, y=24, font_size=15, font_weight="bold"),
         _el("text", "leg (purpose, name)", x=8, y=TOP - 10, font_size=11, fill="#555"),
         _el("text", "media", x=PLOT_X - 8, y=TOP - 10, font_size=11, fill="#555", text_anchor="end"),
         *_axis(scale, TOP, bottom),
