@@ -14,17 +14,8 @@ from hypothesis import strategies as st
 import wrapupkit
 from wrapupkit import Timeline, render_timeline
 from wrapupkit._timeline import render_svg
+from wrapupkit.emulator import shapes
 from wrapupkit.emulator.conversations.gallery import GALLERY, play_gallery
-from wrapupkit.emulator.conversations.library import (
-    blind_transfer,
-    callback_dial,
-    conference,
-    consult_transfer,
-    direct_call,
-    outbound,
-    reoffer,
-    transfer_back,
-)
 
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -187,14 +178,14 @@ def test_odd_bodies_still_draw(broken: dict[str, Any]) -> None:
 
 
 SHAPES = {
-    "blind_transfer": lambda: blind_transfer("ada", "bob", "sales"),
-    "consult_transfer": lambda: consult_transfer("ada", "bob", "sales"),
-    "conference": lambda: conference("ada", "bob", "sales"),
-    "reoffer": lambda: reoffer("ada", "sales", offers=3),
-    "transfer_back": lambda: transfer_back("ada", "bob", "sales"),
-    "callback_dial": lambda: callback_dial("ada", "sales"),
-    "outbound": lambda: outbound("ada", "sales"),
-    "direct_call": lambda: direct_call("ada", "bob"),
+    "blind_transfer": lambda: shapes.blind_transfer("ada", "bob", "sales"),
+    "consult_transfer": lambda: shapes.consult_transfer("ada", "bob", "sales"),
+    "conference": lambda: shapes.conference("ada", "bob", "sales"),
+    "reoffer": lambda: shapes.reoffer("ada", "sales", offers=3),
+    "transfer_back": lambda: shapes.transfer_back("ada", "bob", "sales"),
+    "callback_dial": lambda: shapes.callback_dial("ada", "sales"),
+    "outbound": lambda: shapes.outbound("ada", "sales"),
+    "direct_call": lambda: shapes.direct_call("ada", "bob"),
 }
 
 
