@@ -141,10 +141,14 @@ def _draw_shapes(app: Sphinx) -> None:
         else:
             target = (chosen.participant_id, chosen.communication_id)
             leg = next(p for p in conversation["participants"] if p["id"] == chosen.participant_id)
+            comm = next(c for v in leg.values() if isinstance(v, list) for c in v
+                        if isinstance(c, dict) and c.get("id") == chosen.communication_id)  # fmt: skip
             if leg.get("wrapup"):
                 title += ": already wrapped up (reported, not written)"
+            elif (comm.get("afterCallWork") or {}).get("state") == "pending":
+                written_at = dt.datetime.fromtimestamp(moment, dt.timezone.utc)  # the write happens now
             else:
-                written_at = dt.datetime.fromtimestamp(moment, dt.timezone.utc)
+                title += " (the write waits for its after-call work)"
         svg = render_svg(conversation, target=target, written_at=written_at, title=title)
         (GENERATED / f"{picture.slug}.svg").write_text(svg, encoding="utf-8")
 
