@@ -36,7 +36,7 @@ extensions = [
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
-exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_generated", "Thumbs.db", ".DS_Store"]
 
 # Markdown: anchors for "page.md#section" links, and ``{eval-rst}`` blocks for autodoc.
 myst_heading_anchors = 3
@@ -117,7 +117,44 @@ def _check_output(app: Sphinx, exception: BaseException | None) -> None:
                 _log.warning("%s cites genesys-api.md", page.relative_to(app.outdir))
 
 
+# The pictures of docs/which-leg.md: each emulator shape of its table, played to one moment and
+# drawn with the rule's choice marked, at every build (docs/_generated/ is not committed), so the
+# pictures show what the code does today.
+GENERATED = Path(__file__).resolve().parent / "_generated" / "which-leg"
+
+
+def _draw_shapes(app: Sphinx) -> None:
+    import datetime as dt
+
+    from wrapupkit._conversation import select_target
+    from wrapupkit._timeline import render_svg
+    from wrapupkit.emulator.conversations.gallery import play_gallery
+    from wrapupkit.exceptions import WrapupkitError
+
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    for picture, conversation, user_id, moment in play_gallery():
+        title, target, written_at = picture.title, None, None
+        try:
+            chosen = select_target(conversation, user_id=user_id)
+        except WrapupkitError as exc:
+            title += f": {type(exc).__name__}"
+        else:
+            target = (chosen.participant_id, chosen.communication_id)
+            leg = next(p for p in conversation["participants"] if p["id"] == chosen.participant_id)
+            comm = next(c for v in leg.values() if isinstance(v, list) for c in v
+                        if isinstance(c, dict) and c.get("id") == chosen.communication_id)  # fmt: skip
+            if leg.get("wrapup"):
+                title += ": already wrapped up (reported, not written)"
+            elif (comm.get("afterCallWork") or {}).get("state") == "pending":
+                written_at = dt.datetime.fromtimestamp(moment, dt.timezone.utc)  # the write happens now
+            else:
+                title += " (the write waits for its after-call work)"
+        svg = render_svg(conversation, target=target, written_at=written_at, title=title)
+        (GENERATED / f"{picture.slug}.svg").write_text(svg, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> None:
+    app.connect("builder-inited", _draw_shapes)
     app.connect("source-read", _check_page)
     app.connect("autodoc-process-docstring", _check_docstring)
     app.connect("build-finished", _check_output)

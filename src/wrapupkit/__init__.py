@@ -59,6 +59,7 @@ if typing.TYPE_CHECKING:
     from wrapupkit._client import ClientOptions, WrapupClient
     from wrapupkit._http import RateLimiter, RetryPolicy
     from wrapupkit._readiness._notifications import Notifications, NotificationStatus
+    from wrapupkit._timeline import Timeline, render_timeline
     from wrapupkit.bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
     from wrapupkit.bulk._async_runner import apply_many_async
 else:
@@ -71,6 +72,8 @@ else:
         "RetryPolicy": "wrapupkit._http",
         "Notifications": "wrapupkit._readiness._notifications",
         "NotificationStatus": "wrapupkit._readiness._notifications",
+        "Timeline": "wrapupkit._timeline",
+        "render_timeline": "wrapupkit._timeline",
         "BulkItem": "wrapupkit.bulk",
         "BulkOutcome": "wrapupkit.bulk",
         "BulkReport": "wrapupkit.bulk",
@@ -136,6 +139,7 @@ __all__ = [
     "ReadinessTimeout",
     "RetryPolicy",
     "SystemClock",
+    "Timeline",
     "TransportError",
     "UnknownWrapupCode",
     "UnsupportedInteraction",
@@ -151,4 +155,5 @@ __all__ = [
     "exceptions",
     "is_unclear",
     "judge",
+    "render_timeline",
 ]

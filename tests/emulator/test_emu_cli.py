@@ -31,7 +31,7 @@ def _server(seed_file: Path) -> Iterator[tuple[subprocess.Popen[str], list[str]]
     command = [sys.executable, "-m", "wrapupkit.emulator", "--port", "0", "--seed", str(seed_file)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
     assert process.stdout is not None
-    lines = [process.stdout.readline() for _ in range(3)]
+    lines = [process.stdout.readline() for _ in range(4)]
     try:
         yield process, lines
     finally:
@@ -47,6 +47,7 @@ def test_cli_serves_the_seed_and_stops_on_sigterm(server: tuple[subprocess.Popen
     url = lines[0].rsplit(" ", 1)[1].strip()
     assert lines[1].strip() == f"client id: {DEFAULT_CLIENT_ID}"
     assert DEFAULT_CLIENT_SECRET in lines[2]
+    assert lines[3].startswith(f"page: {url}/__emulator__/ ")
     api = sdk.ApiClient(host=url)
     api.get_client_credentials_token(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
     assert sdk.RoutingApi(api).get_routing_queue("q1").name == "Support"

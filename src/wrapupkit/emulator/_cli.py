@@ -61,6 +61,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 0, seed: str | None = None) ->
             f"Genesys Cloud emulator listening on {emulator.url}\n"
             f"client id: {emulator.client_id}\n"
             f"client secret: {emulator.client_secret} (local fake credential)\n"
+            f"page: {emulator.url}/__emulator__/ (conversations, timelines, requests, wrap-ups)\n"
             "Press Ctrl-C to stop.\n"
         )
         sys.stdout.flush()

@@ -18,6 +18,7 @@ import attrs
 
 from wrapupkit.emulator._state import State
 from wrapupkit.emulator.control import operations as ops
+from wrapupkit.emulator.control.page import page
 from wrapupkit.emulator.conversations import library
 from wrapupkit.emulator.conversations import service as conversations
 from wrapupkit.emulator.conversations.build import add_shape
@@ -148,6 +149,7 @@ def control_routes(url: Callable[[], str | None]) -> tuple[ControlRoute[State], 
         return call_with_json(ops.info, {**payload, "url": url()}, bound=(state,))
 
     return (
+        ControlRoute("GET", re.compile(re.escape(CONTROL_PREFIX)), page),
         ControlRoute("GET", re.compile(CONTROL_PREFIX + "info"), info),
         _op("POST", "/reset", State.reset),
         ControlRoute("POST", re.compile(CONTROL_PREFIX + "seed"), ops.seed),

@@ -35,7 +35,8 @@ Authenticate = Callable[[str | None], tuple[str, "frozenset[str] | None"]]
 
 @dataclass(frozen=True)
 class ControlRoute(Generic[S]):
-    """A ``/__emulator__/`` route: *handler* gets the state and the JSON payload, returns JSON."""
+    """A ``/__emulator__/`` route: *handler* gets the state and the JSON payload, returns JSON
+    (or a whole :class:`Response`, as the HTML page does)."""
 
     method: str
     pattern: Any  # re.Pattern[str]
@@ -189,7 +190,8 @@ class Pipeline(Generic[S]):
     def _control(self, req: Request) -> Response:
         context_id = str(uuid.uuid4())
         try:
-            response = Response.json(200, self._run_control(req))
+            result = self._run_control(req)
+            response = result if isinstance(result, Response) else Response.json(200, result)
         except EmulatorError as error:
             response = _error_response(error, context_id)
         return self._headers(response, context_id, self.faults.admit(None))
