@@ -18,8 +18,8 @@ PACKAGE = SRC / "wrapupkit"
 
 # Lowest first.  A module may import its own layer and the layers below, never one above.
 LAYERS: list[tuple[str, ...]] = [
-    ("wrapupkit.exceptions", "wrapupkit._version", "wrapupkit._clock", "wrapupkit._media",
-     "wrapupkit._models", "wrapupkit._validate", "wrapupkit._cache"),
+    ("wrapupkit.exceptions", "wrapupkit._exception_base", "wrapupkit._version", "wrapupkit._clock",
+     "wrapupkit._media", "wrapupkit._models", "wrapupkit._validate", "wrapupkit._cache"),
     ("wrapupkit._http",),
     ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness", "wrapupkit._preflight"),
     ("wrapupkit._bulk", "wrapupkit.bulk", "wrapupkit.intents"),

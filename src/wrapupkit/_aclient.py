@@ -64,7 +64,7 @@ class AsyncWrapupClient:
 
     The other arguments are :class:`~wrapupkit.WrapupClient`'s.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     def __init__(

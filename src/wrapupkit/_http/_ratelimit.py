@@ -43,7 +43,7 @@ from typing import Protocol
 
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._validate import in_range
-from wrapupkit.exceptions import ConfigurationError, TransportError
+from wrapupkit.exceptions import ConfigurationError, DeadlineExceeded
 
 
 __all__ = ["RateLimiter"]
@@ -184,7 +184,7 @@ class RateLimiter:
                 counts against it.
 
         Raises:
-            TransportError: the request could not go out before *deadline* (nothing was
+            DeadlineExceeded: the request could not go out before *deadline* (nothing was
                 sent; ``maybe_sent`` is false).  It does not wait for a turn it cannot use.
         """
         clock = self.clock
@@ -199,10 +199,9 @@ class RateLimiter:
                     return
                 if deadline is not None and now + wait >= deadline:
                     self._waited += slept
-                    raise TransportError(
+                    raise DeadlineExceeded(
                         f"the rate limiter's next turn ({wait:.2f}s away) comes after the call's deadline; "
-                        "nothing was sent",
-                        maybe_sent=False,
+                        "nothing was sent"
                     )
             clock.sleep(wait)
             slept += wait

@@ -27,6 +27,7 @@ from wrapupkit._clock import Clock
 from wrapupkit._validate import in_range
 from wrapupkit.exceptions import (
     ConfigurationError,
+    DeadlineExceeded,
     GenesysAPIError,
     RateLimited,
     ServerError,
@@ -116,9 +117,9 @@ def retryable(exc: BaseException) -> bool:
     """The retry predicate, in terms of wrapupkit's exception tree.
 
     A refused connection is not retried: nothing listens there, and waiting out the retry
-    budget on a closed port only delays the error.
+    budget on a closed port only delays the error.  Nor is a local wait that met the deadline.
     """
-    if isinstance(exc, TransportError) and exc.refused:
+    if isinstance(exc, DeadlineExceeded) or (isinstance(exc, TransportError) and exc.refused):
         return False
     return isinstance(exc, (RateLimited, ServerError, TransportError))
 

@@ -30,7 +30,13 @@ from wrapupkit._readiness._reader import (
     ReaderSteps,
     Received,
 )
-from wrapupkit.exceptions import ConfigurationError, GenesysAPIError, NotFound, TransportError
+from wrapupkit.exceptions import (
+    ConfigurationError,
+    DeadlineExceeded,
+    GenesysAPIError,
+    NotFound,
+    TransportError,
+)
 
 
 if TYPE_CHECKING:
@@ -227,12 +233,11 @@ class Channel(ReaderSteps):
         """Make the server's topics what the waits need (one PUT or POST, or nothing).
 
         Raises:
-            TransportError: the channel stayed busy (being created, say) until the call's deadline.
+            DeadlineExceeded: the channel stayed busy (being created, say) until the call's deadline.
         """
         if not self._sub_lock_within_call():
-            raise TransportError(
-                "the notification channel was busy until the call's deadline; nothing was sent",
-                maybe_sent=False,
+            raise DeadlineExceeded(
+                "the notification channel was busy until the call's deadline; nothing was sent"
             )
         try:
             if self.channel_id is None or self.closed:

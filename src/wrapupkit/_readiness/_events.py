@@ -58,7 +58,7 @@ class CallInfo:
             context, and returns an awaitable; ``None`` in a sync call.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 *offload*.
+    .. versionchanged:: 0.1.0 *offload*.
     """
 
     conversation_id: str
@@ -118,7 +118,7 @@ class AsyncEventSource(Protocol):
     Its methods are coroutines run on the event loop: they must never block it (wait with
     ``await``; run blocking I/O through :attr:`CallInfo.offload`).
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     async def first(self) -> Mapping[str, Any] | None:

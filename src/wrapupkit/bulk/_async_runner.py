@@ -101,7 +101,7 @@ async def apply_many_async(
     Raises:
         ConfigurationError: a bad option or an unusable journal; raised before any item runs.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     import asyncio  # here, not at import time: ``import wrapupkit`` stays cheap
 

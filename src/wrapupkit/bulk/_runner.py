@@ -82,7 +82,7 @@ class BulkInterrupted(KeyboardInterrupt):
         report: the outcomes of the items that ended before the run stopped, in input order.
         total: how many items the run was given.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     def __init__(self, report: BulkReport, total: int) -> None:
