@@ -45,9 +45,10 @@ def probe(
         except Forbidden as exc:
             missing["write a wrap-up"] = exc.missing_permissions or ("conversation:participant:wrapup",)
     if isinstance(strategy, Notifications):
-        topics = [f"v2.users.{u}.conversations" for u in user_ids]
+        wanted = [strategy.topic_for(u, None) for u in user_ids]
         if strategy.topic == "queue":
-            topics += [f"v2.routing.queues.{q}.conversations" for q in queue_ids]
+            wanted += [strategy.topic_for(None, q) for q in queue_ids]
+        topics = [t for t in dict.fromkeys(wanted) if t is not None]
         for topic, permissions in strategy.check_topics(http, topics).items():
             missing[f"subscribe to {topic}"] = permissions
     return missing

@@ -11,6 +11,7 @@ Importing this module imports neither the SDK nor ``websockets``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import weakref
@@ -201,23 +202,33 @@ class Notifications(Polling):
                 channel = AsyncChannel(call.http, self.options, offload=call.offload)
                 self._async_channels[call.http] = channel
                 weakref.finalize(call.http, channel.close)
+                call.http.on_aclose(functools.partial(self._aclose_channel, channel))
             return channel
 
-    async def _aclose_client(self, http: Caller) -> None:
-        """Close the channel of an async client that closes (its reader task ends on its loop)."""
+    async def _aclose_channel(self, channel: AsyncChannel) -> None:
+        """Close an async client's channel as the client closes (its reader task ends on its loop)."""
         with self._lock:
-            channel = self._async_channels.pop(http, None)
-        if channel is not None:
-            await channel.aclose()
+            for http in [h for h, c in self._async_channels.items() if c is channel]:
+                del self._async_channels[http]
+        await channel.aclose()
 
-    def status(self, client: _HasCaller) -> NotificationStatus:
+    def _channel_of(self, client: _HasApiClient) -> Channel | AsyncChannel | None:
+        """The channel of *client* (found by its SDK ``ApiClient``).  Called with the lock held."""
+        return self._sync_channel_of(client) or next(
+            (c for h, c in self._async_channels.items() if h.api_client is client.api_client), None
+        )
+
+    def _sync_channel_of(self, client: _HasApiClient) -> Channel | None:
+        return next((c for h, c in self._channels.items() if h.api_client is client.api_client), None)
+
+    def status(self, client: _HasApiClient) -> NotificationStatus:
         """The channel state for *client* (all defaults before its first wait)."""
         with self._lock:
-            channel = self._channels.get(client.http) or self._async_channels.get(client.http)
+            channel = self._channel_of(client)
         return NotificationStatus() if channel is None else _status(channel)
 
     def wait_for(
-        self, client: _HasCaller, predicate: Callable[[NotificationStatus], bool], timeout: float = 10.0
+        self, client: _HasApiClient, predicate: Callable[[NotificationStatus], bool], timeout: float = 10.0
     ) -> bool:
         """Block until ``predicate(status)`` holds for *client*'s channel, or *timeout* real seconds pass.
 
@@ -230,8 +241,8 @@ class Notifications(Polling):
         wall = SystemClock()  # real seconds: the reader thread and the emulator run in real time
         deadline = wall.monotonic() + timeout
         with self._created:
-            found = self._created.wait_for(lambda: client.http in self._channels, timeout)
-            channel = self._channels.get(client.http) if found else None
+            found = self._created.wait_for(lambda: self._sync_channel_of(client) is not None, timeout)
+            channel = self._sync_channel_of(client) if found else None
         if channel is None:
             return predicate(NotificationStatus())
         return channel.wait_until(lambda: predicate(_status(channel)), max(0.0, deadline - wall.monotonic()))
@@ -289,7 +300,13 @@ class Notifications(Polling):
 
         return AsyncChannelEvents(self, self._open_async(call), call)
 
-    def _topic_for(self, user_id: str | None, queue_id: str | None) -> str | None:
+    def topic_for(self, user_id: str | None, queue_id: str | None) -> str | None:
+        """The topic a wait for *user_id*'s (or, with ``topic="queue"``, *queue_id*'s) calls listens on.
+
+        ``None`` when the call names neither (it is polled).
+
+        .. versionadded:: 0.1.0
+        """
         if self.topic == "queue" and queue_id:
             return f"v2.routing.queues.{queue_id}.conversations"
         return f"v2.users.{user_id}.conversations" if user_id else None
@@ -313,9 +330,11 @@ def _status(channel: Channel) -> NotificationStatus:
     )
 
 
-class _HasCaller(Protocol):
+class _HasApiClient(Protocol):
+    """A client, as :meth:`Notifications.status` finds its channel."""
+
     @property
-    def http(self) -> Caller: ...
+    def api_client(self) -> Any: ...
 
 
 class _ChannelEvents(Listener):
