@@ -23,7 +23,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("wrapupkit._http",),
     ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness", "wrapupkit._preflight"),
     ("wrapupkit._bulk", "wrapupkit.bulk", "wrapupkit.intents"),
-    ("wrapupkit._clientcore", "wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api", "wrapupkit.testing"),
+    ("wrapupkit._clientcore", "wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api",
+     "wrapupkit.testing"),
     ("wrapupkit.fleet",),
     ("wrapupkit.cli", "wrapupkit._demo", "wrapupkit.__main__", "wrapupkit"),
 ]  # fmt: skip
@@ -280,3 +281,23 @@ def test_no_module_reaches_into_another_packages_private_names(module: str) -> N
     ]
     reached += [f"line {line}: import {name}" for name, line in _private_imports(module)]
     assert reached == []
+
+
+MAX_LINES = 400
+# Modules being reworked on another branch while this test landed; remove the entry when it is split.
+OVER_THE_LIMIT_FOR_NOW = {"wrapupkit._readiness._strategy": "the readiness strategies (issue 16, items 1-5)"}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        pytest.param(m, marks=pytest.mark.xfail(reason=OVER_THE_LIMIT_FOR_NOW[m], strict=False))
+        if m in OVER_THE_LIMIT_FOR_NOW
+        else m
+        for m in sorted(MODULES)
+    ],
+)
+def test_no_module_is_longer_than_the_limit(module: str) -> None:
+    """A module a reader can hold in their head: at most 400 lines (split by responsibility beyond)."""
+    lines = len(MODULES[module].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{MODULES[module].relative_to(SRC)} has {lines} lines"
