@@ -192,3 +192,34 @@ async def test_async_check_names_a_missing_permission(emu: Any, clock: FakeClock
     ) as client:
         with pytest.raises(Forbidden, match=r"routing:queue:view"):
             await client.check(queues=[queue])
+
+
+# -- the README's claim ------------------------------------------------------------------------------
+
+
+def test_the_readme_example_prints_what_its_comment_says(
+    emu: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The example, run as written against the emulator, prints the request count its comment shows;
+    a second call with the same client makes the number the sentence below it says."""
+    import re
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    example = re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL)[0]
+    claimed = int(example.strip().rsplit(" ", 1)[-1])
+    later = int(re.search(r"(\d) once the token and the code set are cached", readme).group(1))  # type: ignore[union-attr]
+    code = emu.add_code("Survey Complete")
+    queue = emu.add_queue("Support", codes=[code])
+    user = emu.add_user("Ada")
+    monkeypatch.setenv("GENESYSCLOUD_OAUTHCLIENT_ID", emu.client_id)
+    monkeypatch.setenv("GENESYSCLOUD_OAUTHCLIENT_SECRET", emu.client_secret)
+    monkeypatch.setenv("GENESYSCLOUD_API_HOST", emu.url)
+    namespace: dict[str, Any] = {"conversation_id": emu.add_conversation(user_id=user, queue_id=queue).id}
+    exec(compile(example, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    printed = capsys.readouterr().out.split()
+    assert int(printed[-1]) == claimed == namespace["result"].requests
+    again = namespace["client"].apply_wrapup(
+        emu.add_conversation(user_id=user, queue_id=queue).id, "Survey Complete"
+    )
+    assert again.requests == later
+    namespace["client"].close()
