@@ -223,3 +223,13 @@ def test_the_readme_example_prints_what_its_comment_says(
     )
     assert again.requests == later
     namespace["client"].close()
+
+
+def test_what_was_public_by_accident_is_private(api_client: Any) -> None:
+    """request(), call_info(), offload() and the HTTP caller are no longer part of the clients."""
+    client = WrapupClient(api_client)
+    for name in ("http", "request", "call_info"):
+        assert not hasattr(client, name), name
+    for name in ("http", "request", "call_info", "offload"):
+        assert not hasattr(AsyncWrapupClient, name), name
+    assert {"check", "closed", "aclose", "gated"} <= set(dir(AsyncWrapupClient))

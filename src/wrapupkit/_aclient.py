@@ -125,7 +125,7 @@ class AsyncWrapupClient(ClientCore):
     ) -> Opening[Self]:
         """Log in with OAuth client credentials (see :meth:`WrapupClient.from_credentials`).
 
-        Returns an :class:`Opening`: ``async with AsyncWrapupClient.from_credentials(...) as client:``
+        Returns an object both awaitable and an async context manager: ``async with AsyncWrapupClient.from_credentials(...) as client:``
         or ``client = await AsyncWrapupClient.from_credentials(...)``.
 
         Raises:
@@ -142,7 +142,7 @@ class AsyncWrapupClient(ClientCore):
     ) -> Opening[Self]:
         """A client configured from ``GENESYSCLOUD_*`` variables (see :meth:`WrapupClient.from_env`).
 
-        Returns an :class:`Opening`: ``async with AsyncWrapupClient.from_env() as client:`` or
+        Returns an object both awaitable and an async context manager: ``async with AsyncWrapupClient.from_env() as client:`` or
         ``client = await AsyncWrapupClient.from_env()``.
 
         Raises:
