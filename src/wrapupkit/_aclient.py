@@ -125,8 +125,9 @@ class AsyncWrapupClient(ClientCore):
     ) -> Opening[Self]:
         """Log in with OAuth client credentials (see :meth:`WrapupClient.from_credentials`).
 
-        Returns an object both awaitable and an async context manager: ``async with AsyncWrapupClient.from_credentials(...) as client:``
-        or ``client = await AsyncWrapupClient.from_credentials(...)``.
+        Returns an object both awaitable and an async context manager:
+        ``async with AsyncWrapupClient.from_credentials(...) as client:`` or
+        ``client = await AsyncWrapupClient.from_credentials(...)``.
 
         Raises:
             ConfigurationError: neither *region* nor *host* is given, or a setting is invalid.
@@ -142,7 +143,8 @@ class AsyncWrapupClient(ClientCore):
     ) -> Opening[Self]:
         """A client configured from ``GENESYSCLOUD_*`` variables (see :meth:`WrapupClient.from_env`).
 
-        Returns an object both awaitable and an async context manager: ``async with AsyncWrapupClient.from_env() as client:`` or
+        Returns an object both awaitable and an async context manager:
+        ``async with AsyncWrapupClient.from_env() as client:`` or
         ``client = await AsyncWrapupClient.from_env()``.
 
         Raises:

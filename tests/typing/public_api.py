@@ -86,10 +86,10 @@ async def async_surface() -> None:
 
 def private_names_stay_private(sync: WrapupClient, aclient: wrapupkit.AsyncWrapupClient) -> None:
     """What was once public by accident is not part of the typed surface."""
-    sync.http  # type: ignore[attr-defined]
-    sync.request  # type: ignore[attr-defined]
-    sync.call_info  # type: ignore[attr-defined]
-    aclient.offload  # type: ignore[attr-defined]
+    print(sync.http)  # type: ignore[attr-defined]
+    print(sync.request)  # type: ignore[attr-defined]
+    print(sync.call_info)  # type: ignore[attr-defined]
+    print(aclient.offload)  # type: ignore[attr-defined]
     from wrapupkit import Conflict, DeadlineExceeded  # every exception is importable from the package
 
     assert issubclass(DeadlineExceeded, TimeoutError)
