@@ -233,3 +233,20 @@ def test_what_was_public_by_accident_is_private(api_client: Any) -> None:
     for name in ("http", "request", "call_info", "offload"):
         assert not hasattr(AsyncWrapupClient, name), name
     assert {"check", "closed", "aclose", "gated"} <= set(dir(AsyncWrapupClient))
+
+
+@pytest.mark.parametrize("protocol", ["BulkClient", "AsyncBulkClient"])
+def test_the_bulk_client_protocols_members_are_the_documented_ones(protocol: str, api_client: Any) -> None:
+    """docs/bulk.md names exactly what a bulk run needs of a client, and both clients have it."""
+    import re
+
+    from wrapupkit.bulk import _async_runner, _runner
+
+    klass = getattr(_runner, protocol, None) or getattr(_async_runner, protocol)
+    members = {n for n in vars(klass) if not n.startswith("_")}
+    text = (Path(__file__).parents[1] / "docs" / "bulk.md").read_text(encoding="utf-8")
+    sentence = re.search(r"The `client` argument needs only (.*?) \(the", text, flags=re.DOTALL)
+    assert sentence is not None
+    assert set(re.findall(r"`(\w+)(?:\(\))?`", sentence.group(1))) == members
+    for client in (WrapupClient(api_client), AsyncWrapupClient(api_client)):
+        assert members <= set(dir(client))
