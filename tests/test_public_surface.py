@@ -233,6 +233,12 @@ def test_what_was_public_by_accident_is_private(api_client: Any) -> None:
     for name in ("http", "request", "call_info", "offload"):
         assert not hasattr(AsyncWrapupClient, name), name
     assert {"check", "closed", "aclose", "gated"} <= set(dir(AsyncWrapupClient))
+    from wrapupkit import CallInfo
+
+    info = CallInfo(
+        conversation_id="c1", participant_id=None, user_id=None, deadline=0.0, clock=FakeClock(), http=client
+    )  # the client's caller rides along under a private name
+    assert not hasattr(info, "http")
 
 
 @pytest.mark.parametrize("protocol", ["BulkClient", "AsyncBulkClient"])

@@ -197,12 +197,12 @@ class Notifications(Polling):
         with self._lock:
             if self._closed or call.offload is None:
                 return None
-            channel = self._async_channels.get(call.http)
+            channel = self._async_channels.get(call._http)
             if channel is None or channel.closed:
-                channel = AsyncChannel(call.http, self.options, offload=call.offload)
-                self._async_channels[call.http] = channel
-                weakref.finalize(call.http, channel.close)
-                call.http.on_aclose(functools.partial(self._aclose_channel, channel))
+                channel = AsyncChannel(call._http, self.options, offload=call.offload)
+                self._async_channels[call._http] = channel
+                weakref.finalize(call._http, channel.close)
+                call._http.on_aclose(functools.partial(self._aclose_channel, channel))
             return channel
 
     async def _aclose_channel(self, channel: AsyncChannel) -> None:
@@ -292,7 +292,7 @@ class Notifications(Polling):
 
     def events(self, call: CallInfo) -> _ChannelEvents:
         """Listen on the client's channel for this call (polling while the socket is down)."""
-        return _ChannelEvents(self, self._open(call.http), call)
+        return _ChannelEvents(self, self._open(call._http), call)
 
     def async_events(self, call: CallInfo) -> AsyncChannelEvents:
         """:meth:`events` for :class:`~wrapupkit.AsyncWrapupClient`: the same listening, awaited."""
