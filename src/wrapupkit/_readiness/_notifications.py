@@ -15,7 +15,7 @@ import functools
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from wrapupkit._http import Caller
     from wrapupkit._readiness._async_channel import AsyncChannel, AsyncChannelEvents
 
-__all__ = ["NotificationStatus", "Notifications"]
+__all__ = ["NotificationStatus", "Notifications", "rejected_topics"]
 
 log = logging.getLogger("wrapupkit")
 T = TypeVar("T")
@@ -247,7 +247,7 @@ class Notifications(Polling):
             return predicate(NotificationStatus())
         return channel.wait_until(lambda: predicate(_status(channel)), max(0.0, deadline - wall.monotonic()))
 
-    def check_topics(self, http: Caller, topics: list[str]) -> dict[str, tuple[str, ...]]:
+    def _check_topics(self, http: Caller, topics: list[str]) -> dict[str, tuple[str, ...]]:
         """Subscribe to *topics* on *http*'s channel and release them; the rejected ones, with what they lack.
 
         The subscriptions linger like any other (the next waits find them ready).
@@ -310,6 +310,23 @@ class Notifications(Polling):
         if self.topic == "queue" and queue_id:
             return f"v2.routing.queues.{queue_id}.conversations"
         return f"v2.users.{user_id}.conversations" if user_id else None
+
+
+def rejected_topics(
+    strategy: object, http: Caller, user_ids: Sequence[str], queue_ids: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """The start-up check's probe of the topics *strategy*'s waits will use: those Genesys rejects.
+
+    Empty for a strategy that listens on no channel.  With :class:`Notifications`, subscribes
+    each user's topic (and each queue's, with ``topic="queue"``) on *http*'s channel and
+    releases it, with the permissions Genesys said are missing.
+    """
+    if not isinstance(strategy, Notifications):
+        return {}
+    wanted = [strategy.topic_for(u, None) for u in user_ids]
+    if strategy.topic == "queue":
+        wanted += [strategy.topic_for(None, q) for q in queue_ids]
+    return strategy._check_topics(http, [t for t in dict.fromkeys(wanted) if t is not None])
 
 
 def _status(channel: Channel) -> NotificationStatus:
