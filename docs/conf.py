@@ -76,7 +76,7 @@ nitpick_ignore_regex = [
     (r"py:(class|obj|data)", r"(wrapupkit\.)?(Readiness|Caller|Transport|Request|JSON|Json\w*|T|R|_T)"),
     (r"py:(class|obj|data)", r"(wrapupkit\.)?Offload"),
     # Protocols and per-call objects that the signatures name but users never build themselves.
-    (r"py:class", r"(wrapupkit\.)?(AsyncBulkClient|AsyncChannelEvents)"),
+    (r"py:class", r"(wrapupkit\.)?(AsyncBulkClient|AsyncChannelEvents|Opening|Gated)"),
     # The emulator's internals (its services' state) are not part of its documented API.
     (r"py:(class|obj)", r"wrapupkit\.emulator\.(auth|control|conversations|core|notifications|routing)\..*"),
 ]

@@ -509,7 +509,7 @@ def test_secrets_and_notes_stay_out_of_logs_and_reprs(
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     client.apply_wrapup(conv.id, "Sale", notes="card ending 4242")
     token = client.api_client.access_token
-    text = caplog.text + repr(client) + repr(client.http.credentials) + repr(client.http)
+    text = caplog.text + repr(client) + repr(client._http.credentials) + repr(client._http)
     assert token
     assert token not in text
     assert emu.client_secret not in text
@@ -631,7 +631,7 @@ def test_wraps_a_callers_authenticated_api_client(emu: Any, clock: FakeClock, or
     client = WrapupClient(api_client, clock=clock, retry=RetryPolicy.no_wait())
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     assert client.apply_wrapup(conv.id, "Sale").attempts == 1
-    assert api_client.get_http_client() is client.http.transport  # our transport, not the retrying default
+    assert api_client.get_http_client() is client._http.transport  # our transport, not the retrying default
 
 
 def test_the_timeout_bounds_a_stalled_request() -> None:
@@ -680,7 +680,7 @@ def test_the_blueprints_api_region_variable_and_login_urls(emu: Any) -> None:
         "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
     }
     client = WrapupClient.from_env(environ=env)
-    assert client.http.host == emu.url
+    assert client._http.host == emu.url
     assert api_host_for("https://login.usw2.pure.cloud") == "https://api.usw2.pure.cloud"
     assert api_host_for("https://login.mypurecloud.de/") == "https://api.mypurecloud.de"
     with pytest.raises(exc.ConfigurationError, match="login URL"):

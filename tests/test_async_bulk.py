@@ -77,7 +77,7 @@ async def test_a_rate_limited_run_waits_on_the_fake_clock(
     )
     assert report.counts["applied"] == 12
     assert [r for r in org.emu.requests if r.status == 429] == []
-    assert client.http.transport.gates == ()
+    assert client._http.transport.gates == ()
     assert clock.monotonic() >= 60.0
 
 

@@ -269,5 +269,5 @@ async def test_wraps_a_callers_authenticated_api_client(
     async with AsyncWrapupClient(api_client, clock=clock, retry=RetryPolicy.no_wait()) as client:
         conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
         assert (await client.apply_wrapup(conv.id, "Sale")).attempts == 1
-        assert api_client.get_http_client() is client.http.transport
+        assert api_client.get_http_client() is client._http.transport
         assert client.api_client is api_client

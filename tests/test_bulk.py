@@ -257,11 +257,11 @@ def test_faults_never_lose_or_double_an_item(org: Org, client: WrapupClient) -> 
 def test_the_limiter_is_installed_for_the_run_only(org: Org, client: WrapupClient) -> None:
     """After the run the transport's gates are as they were."""
     (cid,) = org.conversations(1)
-    assert client.http.transport.gates == ()
+    assert client._http.transport.gates == ()
     limiter = RateLimiter(100, 60.0)
     run(client, [(cid, "Sale")], rate_limit=limiter)
     assert limiter.acquired >= 2
-    assert client.http.transport.gates == ()
+    assert client._http.transport.gates == ()
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import types
@@ -35,6 +36,32 @@ def test_exceptions_module_all_is_complete() -> None:
     """Every exception class in wrapupkit.exceptions is listed in its __all__."""
     classes = {n for n, v in vars(exceptions).items() if isinstance(v, type) and issubclass(v, Exception)}
     assert classes | {"Candidate"} == set(exceptions.__all__)
+
+
+def test_every_exception_is_importable_from_the_package() -> None:
+    """``from wrapupkit import Conflict`` works for every name of wrapupkit.exceptions, the same object."""
+    missing = [n for n in exceptions.__all__ if getattr(wrapupkit, n, None) is not getattr(exceptions, n)]
+    assert missing == []
+    assert set(exceptions.__all__) <= set(wrapupkit.__all__)
+
+
+def test_exceptions_say_they_live_in_wrapupkit_exceptions() -> None:
+    """Reprs, pickles and the API reference name wrapupkit.exceptions, wherever a class is defined."""
+    homes = {getattr(exceptions, n).__module__ for n in exceptions.__all__}
+    assert homes == {"wrapupkit.exceptions"}
+
+
+def test_no_docstring_names_a_version_after_this_one() -> None:
+    """``versionadded``/``versionchanged`` never name a release later than the package's version."""
+    from packaging.version import Version
+
+    root = Path(wrapupkit.__file__).parent
+    texts = [p.read_text(encoding="utf-8") for p in root.rglob("*.py")]
+    texts += [p.read_text(encoding="utf-8") for p in (root.parents[1] / "docs").rglob("*.md")]
+    named = {v for text in texts for v in re.findall(r"version(?:added|changed)::\s*([0-9][\w.]*)", text)}
+    assert named, "the docstrings say when names were added"
+    current = Version(wrapupkit.__version__)
+    assert {v for v in named if Version(v) > current} == set()
 
 
 def test_import_does_not_load_the_sdk() -> None:

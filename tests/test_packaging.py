@@ -139,3 +139,18 @@ def test_readme_links_work_off_github() -> None:
                 assert (ROOT / "docs" / page.replace(".html", ".md")).exists(), f"{target}: no such page"
         elif not target.startswith(source):
             assert re.match(r"https://(keepachangelog\.com|semver\.org)", target), f"unexpected link {target}"
+
+
+def test_twine_check_passes_on_the_wheel_and_the_sdist(dist: Path) -> None:
+    """What PyPI would refuse (a description it cannot render, missing metadata) fails here first."""
+    files = sorted(str(p) for p in dist.iterdir() if p.suffix in {".whl", ".gz"})
+    assert len(files) == 2
+    run = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-m", "twine", "check", "--strict", *files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.count("PASSED") == 2

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -42,18 +41,15 @@ def max_in_window(times: list[float], window: float) -> int:
     return best
 
 
-class _Transport:
-    @contextlib.contextmanager
-    def gated(self, gate: object) -> Iterator[None]:
-        yield
-
-
 class _Client:
-    """The two things installed() reads from a client."""
+    """The two things installed() reads from a client: its clock and its gate."""
 
     def __init__(self, clock: FakeClock) -> None:
         self.clock = clock
-        self.http = SimpleNamespace(transport=_Transport())
+
+    @contextlib.contextmanager
+    def gated(self, gate: object) -> Iterator[None]:
+        yield
 
 
 def test_default_shape_is_genesys_per_token_limit() -> None:
@@ -301,9 +297,9 @@ def test_installed_gates_and_observes_then_restores(emu: Emulator, clock: FakeCl
     limiter = RateLimiter(60, 60.0, burst=1, headroom=0.0)
     with limiter.installed(client):
         assert limiter.clock is clock
-        assert client.http.transport.gates == (limiter,)
+        assert client._http.transport.gates == (limiter,)
         client.refresh_codes(queue)  # a login and a GET: the second waits a second for its token
-    assert client.http.transport.gates == ()
+    assert client._http.transport.gates == ()
     assert limiter.acquired == 2
     assert clock.monotonic() == pytest.approx(1.0)
     client.refresh_codes(queue)  # outside the block: not counted
@@ -318,8 +314,8 @@ def test_two_installed_limiters_both_gate_and_each_removes_its_own(emu: Emulator
     with first.installed(client):
         with second.installed(client):
             client.refresh_codes(queue)
-        assert client.http.transport.gates == (first,)
-    assert client.http.transport.gates == ()
+        assert client._http.transport.gates == (first,)
+    assert client._http.transport.gates == ()
     assert (first.acquired, second.acquired) == (2, 2)
 
 

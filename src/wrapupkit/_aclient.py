@@ -1,11 +1,11 @@
 """AsyncWrapupClient: the same wrap-up flow, driven with ``await``; a pending wait holds no thread.
 
-The client wraps a :class:`~wrapupkit.WrapupClient` (the same code cache, HTTP caller, retry
-policy, argument checks and flow) and replaces only the driver: waits are awaited on the event
-loop (the clock's ``asleep`` or the strategy's :class:`~wrapupkit.AsyncEventSource`), and each
-HTTP request runs the SDK's blocking call on a bounded worker pool, holding a thread only while
-that request (with its retries) runs.  The call's context (its deadline and request count) is
-copied into the worker.
+The client shares :class:`~wrapupkit.WrapupClient`'s core (the same code cache, HTTP caller,
+retry policy, argument checks, flow and steps; see ``_clientcore``) and replaces only the
+driver: waits are awaited on the event loop (the clock's ``asleep`` or the strategy's
+:class:`~wrapupkit.AsyncEventSource`), and each HTTP request runs the SDK's blocking call on a
+bounded worker pool, holding a thread only while that request (with its retries) runs.  The
+call's context (its deadline and request count) is copied into the worker.
 """
 
 from __future__ import annotations
@@ -13,47 +13,81 @@ from __future__ import annotations
 import contextvars
 import datetime as dt
 import logging
-import weakref
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from wrapupkit import _validate as check
-from wrapupkit._client import ClientOptions, WrapupClient
-from wrapupkit._clock import Clock, asleep
-from wrapupkit._readiness import AsyncEventSource, Readiness, ReadinessStrategy, as_strategy
-from wrapupkit._readiness._flow import Read, Request, Wait, Write, wrapup_flow
-from wrapupkit.exceptions import ConfigurationError
+from wrapupkit._clientcore import ClientCore, ClientOptions, Outcome, drive
+from wrapupkit._clock import asleep
+from wrapupkit._models import CodeSet, WrapupResult
+from wrapupkit._readiness._flow import Read, Wait, Write
 
 
 if TYPE_CHECKING:
     import asyncio
-    import concurrent.futures
     import os
     from collections.abc import Iterable
 
-    from typing_extensions import Unpack
+    from typing_extensions import Self, Unpack
 
-    from wrapupkit._http import Caller, RateLimiter
+    from wrapupkit._http import RateLimiter
     from wrapupkit._media import MediaType
-    from wrapupkit._models import CodeSet, WrapupResult
-    from wrapupkit._readiness._flow import Effect, Flow
+    from wrapupkit._readiness import AsyncEventSource, Readiness
+    from wrapupkit._readiness._flow import Effect, Request
     from wrapupkit.bulk import BulkItem, BulkReport
 
-__all__ = ["AsyncWrapupClient"]
+__all__ = ["AsyncWrapupClient", "Opening"]
 
 log = logging.getLogger("wrapupkit")
 T = TypeVar("T")
+C = TypeVar("C", bound="AsyncWrapupClient")
 
 
-class AsyncWrapupClient:
+class Opening(Generic[C]):
+    """A client being built: ``await`` it, or use it as ``async with`` (closed at the block's end).
+
+    What :meth:`AsyncWrapupClient.from_env` and :meth:`~AsyncWrapupClient.from_credentials`
+    return, as aiohttp's ``session.get()`` is both awaitable and an async context manager.
+    The SDK is imported and the client built in a worker thread, never on the event loop.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("_build", "_client")
+
+    def __init__(self, build: Callable[[], C]) -> None:
+        self._build = build
+        self._client: C | None = None
+
+    async def _open(self) -> C:
+        import asyncio
+
+        return await asyncio.to_thread(self._build)
+
+    def __await__(self) -> Generator[Any, None, C]:
+        return self._open().__await__()
+
+    async def __aenter__(self) -> C:
+        self._client = await self._open()
+        return self._client
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+
+class AsyncWrapupClient(ClientCore):
     """:class:`~wrapupkit.WrapupClient` for asyncio: the same arguments, results, errors and guarantees.
 
-    Build it with ``await AsyncWrapupClient.from_env()`` or ``await ...from_credentials()``
-    (the SDK is imported and the client built in a worker thread, never on the loop), or
-    around an SDK ``ApiClient`` you made.  Use it as ``async with`` or call :meth:`aclose`.
+    Build it with ``async with AsyncWrapupClient.from_env() as client:`` (or ``await`` it, or
+    :meth:`from_credentials`: the SDK is imported and the client built in a worker thread, never
+    on the loop), or around an SDK ``ApiClient`` you made.  Use it as ``async with`` or call
+    :meth:`aclose`; a closed client refuses every call with
+    :class:`~wrapupkit.exceptions.ConfigurationError`.
     One client serves any number of concurrent tasks on one event loop; each pending wait is
     a suspended coroutine, not a thread.
 
@@ -64,7 +98,7 @@ class AsyncWrapupClient:
 
     The other arguments are :class:`~wrapupkit.WrapupClient`'s.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     def __init__(
@@ -72,22 +106,15 @@ class AsyncWrapupClient:
         api_client: Any,
         **options: Unpack[ClientOptions],
     ) -> None:
-        sync = WrapupClient(api_client, **options)
-        self._adopt(sync, options.get("max_connections", 10))
-
-    def _adopt(self, sync: WrapupClient, max_connections: int) -> None:
         import concurrent.futures  # here, not at import time: ``import wrapupkit`` stays cheap
 
-        check.whole("max_connections", max_connections, low=1)
-        self._sync = sync
-        self._pool: concurrent.futures.ThreadPoolExecutor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=max_connections, thread_name_prefix="wrapupkit-http"
+        super().__init__(api_client, **options)
+        self._pool = concurrent.futures.ThreadPoolExecutor(
+            max_workers=options.get("max_connections", 10), thread_name_prefix="wrapupkit-http"
         )
-        self._listening: weakref.WeakSet[ReadinessStrategy] = weakref.WeakSet()
-        self._closed = False
 
     @classmethod
-    async def from_credentials(
+    def from_credentials(
         cls,
         client_id: str,
         client_secret: str,
@@ -95,105 +122,53 @@ class AsyncWrapupClient:
         region: str | None = None,
         host: str | None = None,
         **options: Unpack[ClientOptions],
-    ) -> AsyncWrapupClient:
+    ) -> Opening[Self]:
         """Log in with OAuth client credentials (see :meth:`WrapupClient.from_credentials`).
+
+        Returns an object both awaitable and an async context manager:
+        ``async with AsyncWrapupClient.from_credentials(...) as client:`` or
+        ``client = await AsyncWrapupClient.from_credentials(...)``.
 
         Raises:
             ConfigurationError: neither *region* nor *host* is given, or a setting is invalid.
         """
-        import asyncio
-
-        sync = await asyncio.to_thread(
-            WrapupClient.from_credentials,
-            client_id,
-            client_secret,
-            region=region,
-            host=host,
-            **options,
-        )
-        return cls._wrapping(sync, options.get("max_connections", 10))
+        return Opening(lambda: cls._with_credentials(client_id, client_secret, region, host, options))
 
     @classmethod
-    async def from_env(
+    def from_env(
         cls,
         *,
         environ: Mapping[str, str] | None = None,
         **options: Unpack[ClientOptions],
-    ) -> AsyncWrapupClient:
+    ) -> Opening[Self]:
         """A client configured from ``GENESYSCLOUD_*`` variables (see :meth:`WrapupClient.from_env`).
+
+        Returns an object both awaitable and an async context manager:
+        ``async with AsyncWrapupClient.from_env() as client:`` or
+        ``client = await AsyncWrapupClient.from_env()``.
 
         Raises:
             ConfigurationError: a setting is missing or unknown.
         """
-        import asyncio
-
-        sync = await asyncio.to_thread(
-            WrapupClient.from_env,
-            environ=environ,
-            **options,
-        )
-        return cls._wrapping(sync, options.get("max_connections", 10))
-
-    @classmethod
-    def _wrapping(cls, sync: WrapupClient, max_connections: int) -> AsyncWrapupClient:
-        client = cls.__new__(cls)
-        client._adopt(sync, max_connections)
-        return client
-
-    # -- what the sync client has --------------------------------------------------------------------
-
-    @property
-    def api_client(self) -> Any:
-        """The SDK ``ApiClient`` the client calls through."""
-        return self._sync.api_client
-
-    @property
-    def http(self) -> Caller:
-        """The one object through which every HTTP call is made (rate limiters install on it)."""
-        return self._sync.http
-
-    @property
-    def clock(self) -> Clock:
-        """Where time comes from."""
-        return self._sync.clock
-
-    @property
-    def readiness(self) -> ReadinessStrategy:
-        """The default readiness strategy."""
-        return self._sync.readiness
-
-    @readiness.setter
-    def readiness(self, value: Readiness | None) -> None:
-        self._sync.readiness = as_strategy(value)
-
-    @property
-    def timeout(self) -> float:
-        """The default bound on a whole :meth:`apply_wrapup` call, in seconds."""
-        return self._sync.timeout
-
-    def __repr__(self) -> str:
-        sync = self._sync
-        return (
-            f"AsyncWrapupClient(host={sync.http.host!r}, readiness={sync.readiness!r}, retry={sync.retry!r})"
-        )
+        return Opening(lambda: cls._with_env(environ, options))
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
     async def aclose(self) -> None:
-        """Close the notification channels this client opened and stop its worker threads.  Idempotent.
+        """Close everything the client owns: its notification channels, connections and worker threads.
 
-        Requests still running finish in their threads; no new one starts.
+        Idempotent.  Requests still running finish in their threads; no new one starts, and
+        every later call raises :class:`~wrapupkit.exceptions.ConfigurationError`.
         """
         if self._closed:
             return
         self._closed = True
-        for strategy in list(self._listening):
-            detach = getattr(strategy, "_aclose_client", None)
-            if detach is not None:
-                await detach(self.http)
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        try:
+            await self._http.aclose()
+        finally:
+            self._pool.shutdown(wait=False, cancel_futures=True)
 
-    async def __aenter__(self) -> AsyncWrapupClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -201,28 +176,43 @@ class AsyncWrapupClient:
     ) -> None:
         await self.aclose()
 
-    def offload(self, fn: Callable[[], T], /) -> asyncio.Future[T]:
-        """Run blocking *fn* on the worker pool with a copy of the current context. Strictly private."""
+    def _offload(self, fn: Callable[[], T], /) -> asyncio.Future[T]:
+        """Run blocking *fn* on the worker pool with a copy of the current context."""
         import asyncio
 
+        self._check_open()
         context = contextvars.copy_context()
-        return asyncio.get_running_loop().run_in_executor(self._pool, context.run, fn)
+        try:
+            return asyncio.get_running_loop().run_in_executor(self._pool, context.run, fn)
+        except RuntimeError:  # the pool shut down under us: closed by another task
+            self._check_open()
+            raise
+
+    # -- start-up check --------------------------------------------------------------------------------
+
+    async def check(
+        self, *, queues: Iterable[str] = (), users: Iterable[str] = (), probe_write: bool = True
+    ) -> None:
+        """Fail at start-up rather than on the first wrap-up: :meth:`WrapupClient.check`, awaited.
+
+        Raises:
+            Forbidden: naming every probe that was refused and the permissions Genesys said are missing.
+            InvalidInput: a malformed queue or user id (before any request).
+        """
+        queues, users = list(queues), list(users)
+        await self._offload(lambda: self._check_permissions(queues, users, probe_write))
 
     # -- code sets -------------------------------------------------------------------------------------
 
     async def codes(self, queue_id: str) -> CodeSet:
         """The wrap-up codes of *queue_id*, from the cache or fetched across all pages."""
-        check.check_id("queue_id", queue_id)
-        return await self.offload(lambda: self._sync.codes(queue_id))
+        codes: CodeSet = await self._offload(lambda: self._codes_of(queue_id))
+        return codes
 
     async def refresh_codes(self, queue_id: str) -> CodeSet:
         """Fetch *queue_id*'s code set again, replacing the cached one."""
-        check.check_id("queue_id", queue_id)
-        return await self.offload(lambda: self._sync.refresh_codes(queue_id))
-
-    def clear_cache(self) -> None:
-        """Forget every cached code set."""
-        self._sync.clear_cache()
+        codes: CodeSet = await self._offload(lambda: self._codes_of(queue_id, refresh=True))
+        return codes
 
     # -- the call --------------------------------------------------------------------------------------
 
@@ -254,12 +244,7 @@ class AsyncWrapupClient:
             InvalidInput: a malformed argument; nothing was sent.
             ConfigurationError: the client is closed.
         """
-        sync = self._sync
-        if self._closed:
-            raise ConfigurationError("this AsyncWrapupClient is closed")
-        strategy = sync.readiness if readiness is None else as_strategy(readiness)
-        limit = sync.timeout if timeout is None else check.seconds("timeout", timeout)
-        request = sync.request(
+        call = self._begin(
             conversation_id,
             code,
             participant_id=participant_id,
@@ -268,58 +253,43 @@ class AsyncWrapupClient:
             notes=notes,
             tags=tags,
             duration=duration,
+            readiness=readiness,
+            timeout=timeout,
             overwrite=overwrite,
-            deadline=sync.clock.monotonic() + limit,
         )
-        call = attrs.evolve(sync.call_info(request), offload=self.offload)
-        with sync.http.budget(request.deadline) as budget:
-            source = strategy.async_events(call)
-            if source is not None:
-                self._listening.add(strategy)
+        with self._http.budget(call.request.deadline) as budget:
+            source = call.strategy.async_events(attrs.evolve(call.info, offload=self._offload))
             try:
-                flow = wrapup_flow(attrs.evolve(request, listening=source is not None), strategy)
-                result = await self._drive(flow, source, request)
+                flow = self._flow(call, listening=source is not None)
+                step = drive(flow, None)
+                while not isinstance(step, WrapupResult):
+                    try:
+                        outcome = Outcome(await self._perform(step, source, call.request))
+                    except Exception as exc:  # noqa: BLE001 - the flow re-raises what it does not handle
+                        outcome = Outcome(error=exc)
+                    step = drive(flow, outcome)
             finally:
                 if source is not None:
                     await source.aclose()
-            return attrs.evolve(result, requests=budget.requests, attempts=budget.writes)
-
-    async def _drive(self, flow: Flow, source: AsyncEventSource | None, request: Request) -> WrapupResult:
-        """The async driver: the sync driver's loop, each effect awaited."""
-        effect: Effect = next(flow)
-        while True:
-            try:
-                try:
-                    value = await self._perform(effect, source, request)
-                except Exception as exc:  # noqa: BLE001 - the flow re-raises what it does not handle
-                    effect = flow.throw(exc)
-                else:
-                    effect = flow.send(value)
-            except StopIteration as done:
-                result: WrapupResult = done.value
-                return result
+            return attrs.evolve(step, requests=budget.requests, attempts=budget.writes)
 
     async def _perform(self, effect: Effect, source: AsyncEventSource | None, request: Request) -> Any:
+        """The async driver's step: waits are awaited; the rest is the shared step, on a worker thread."""
         import asyncio
 
-        sync, cid = self._sync, request.conversation_id
+        cid = request.conversation_id
         if isinstance(effect, Wait):
             if source is None:
-                await asleep(sync.clock, effect.request.delay)
+                await asleep(self.clock, effect.request.delay)
                 view = None
             else:
                 view = await source.wait(effect.request)
-            if view is None:
-                view = await self.offload(
-                    lambda: sync.http.get_conversation(cid, what="GET conversation (readiness)")
-                )
-            return view
+            return await self._offload(lambda: self._read(cid, waiting=True)) if view is None else view
         if isinstance(effect, Read) and effect.first and source is not None:
             first = await source.first()
             if first is not None:
                 return first
-        # a read, a code resolution or the write: the sync driver's own step, on a worker thread
-        work = self.offload(lambda: sync._perform(effect, None, request))
+        work = self._offload(lambda: self._step(effect, request))
         if not isinstance(effect, Write):
             return await work
         try:
@@ -346,6 +316,7 @@ class AsyncWrapupClient:
         duration: float | dt.timedelta | None = None,
     ) -> BulkReport:
         """Apply many wrap-ups concurrently under one rate limit; see :func:`wrapupkit.apply_many_async`."""
+        self._check_open()
         from wrapupkit.bulk._async_runner import apply_many_async
 
         return await apply_many_async(

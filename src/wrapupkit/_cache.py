@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 import cachetools
 
 from wrapupkit._clock import Clock
-from wrapupkit.exceptions import TransportError
+from wrapupkit.exceptions import DeadlineExceeded
 
 
 __all__ = ["SingleFlightCache"]
@@ -64,7 +64,7 @@ class SingleFlightCache(Generic[V]):
             deadline: on the cache's clock; waiting for another thread's fetch stops there.
 
         Raises:
-            TransportError: *deadline* passed while another thread's fetch was still running.
+            DeadlineExceeded: *deadline* passed while another thread's fetch was still running.
         """
         while True:
             with self._lock:
@@ -99,9 +99,8 @@ class SingleFlightCache(Generic[V]):
                 continue
             left = deadline - self._clock.monotonic()
             if left <= 0:
-                raise TransportError(
-                    "the call's deadline passed while waiting for another thread to fetch the code set",
-                    maybe_sent=False,
+                raise DeadlineExceeded(
+                    "the call's deadline passed while waiting for another thread to fetch the code set"
                 )
             flight.done.wait(min(left, _SLICE))
 

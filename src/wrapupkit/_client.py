@@ -6,20 +6,13 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from wrapupkit import _validate as check
-from wrapupkit._clock import Clock, SystemClock
-from wrapupkit._codes import CodeBook
-from wrapupkit._http import RetryPolicy, api_host_for, new_api_client, new_caller, read_env
-from wrapupkit._media import MediaType
+from wrapupkit._clientcore import ClientCore, ClientOptions, Outcome, drive
 from wrapupkit._models import CodeSet, WrapupResult
-from wrapupkit._preflight import probe, refused
-from wrapupkit._readiness import CallInfo, EventSource, Readiness, as_strategy
-from wrapupkit._readiness._flow import Lookup, Read, Request, Resolve, Wait, Write, wrapup_flow
-from wrapupkit.exceptions import ConfigurationError
+from wrapupkit._readiness._flow import Read, Wait
 
 
 if TYPE_CHECKING:
@@ -28,8 +21,10 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
-    from wrapupkit._http import Caller, RateLimiter
-    from wrapupkit._readiness._flow import Effect, Flow
+    from wrapupkit._http import RateLimiter
+    from wrapupkit._media import MediaType
+    from wrapupkit._readiness import EventSource, Readiness
+    from wrapupkit._readiness._flow import Effect, Request
     from wrapupkit.bulk import BulkItem, BulkReport
 
 __all__ = ["ClientOptions", "WrapupClient"]
@@ -37,24 +32,7 @@ __all__ = ["ClientOptions", "WrapupClient"]
 log = logging.getLogger("wrapupkit")
 
 
-class ClientOptions(TypedDict, total=False):
-    """The constructor's keyword arguments, as :meth:`WrapupClient.from_env` and
-    :meth:`WrapupClient.from_credentials` accept them (a type checker flags a misspelt one).
-
-    .. versionadded:: 0.1.0
-    """
-
-    readiness: Readiness | None
-    retry: RetryPolicy | None
-    timeout: float | dt.timedelta
-    request_timeout: float | dt.timedelta
-    cache_ttl: float | dt.timedelta
-    cache_maxsize: int
-    max_connections: int
-    clock: Clock | None
-
-
-class WrapupClient:
+class WrapupClient(ClientCore):
     """Apply wrap-up codes through one authenticated ``PureCloudPlatformClientV2.ApiClient``.
 
     All state (the code cache, the retry policy, the token, the clock) lives on
@@ -76,42 +54,14 @@ class WrapupClient:
         max_connections: HTTP connections kept open (raise for many threads).
         clock: where time comes from (:class:`~wrapupkit.testing.FakeClock` in tests).
 
-    Attributes:
-        http: the one object through which the client makes every HTTP call (advanced:
-            rate limiters install on its transport).
+    Raises:
+        InvalidType: an argument of the wrong type (``retry="3"``, ``clock=5``, an *api_client*
+            that is not an SDK ``ApiClient``).
+        ConfigurationError: a number out of range (``retry=-1`` is a wrong type, ``timeout=-1``
+            out of range).
 
     .. versionadded:: 0.1.0
     """
-
-    def __init__(
-        self,
-        api_client: Any,
-        *,
-        readiness: Readiness | None = None,
-        retry: RetryPolicy | None = None,
-        timeout: float | dt.timedelta = 30.0,
-        request_timeout: float | dt.timedelta = 15.0,
-        cache_ttl: float | dt.timedelta = 300.0,
-        cache_maxsize: int = 1024,
-        max_connections: int = 10,
-        clock: Clock | None = None,
-    ) -> None:
-        self.clock: Clock = clock or SystemClock()
-        self.readiness = as_strategy(readiness)
-        self.retry = retry or RetryPolicy()
-        self.timeout = check.seconds("timeout", timeout)
-        ttl = check.seconds("cache_ttl", cache_ttl, allow_zero=True)
-        check.whole("cache_maxsize", cache_maxsize, low=1)
-        self.http: Caller = new_caller(
-            api_client,
-            retry=self.retry,
-            clock=self.clock,
-            request_timeout=check.seconds("request_timeout", request_timeout),
-            max_connections=max_connections,
-            default_timeout=self.timeout,
-        )
-        self._codes = CodeBook(self.http, ttl=ttl, maxsize=cache_maxsize, clock=self.clock)
-        self._closed = False
 
     # -- lifecycle ------------------------------------------------------------------------------------
 
@@ -122,12 +72,7 @@ class WrapupClient:
         :class:`~wrapupkit.exceptions.ConfigurationError` before any network call.
         """
         self._closed = True
-        self.http.close()
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return self._closed
+        self._http.close()
 
     def __enter__(self) -> Self:
         return self
@@ -136,15 +81,6 @@ class WrapupClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ConfigurationError("This WrapupClient is closed; create a new one.")
-
-    @property
-    def api_client(self) -> Any:
-        """The SDK ``ApiClient`` the client calls through."""
-        return self.http.api_client
 
     # -- construction ---------------------------------------------------------------------------------
 
@@ -157,21 +93,18 @@ class WrapupClient:
         region: str | None = None,
         host: str | None = None,
         **options: Unpack[ClientOptions],
-    ) -> WrapupClient:
+    ) -> Self:
         """Log in with OAuth client credentials; the token is renewed before it expires and after a 401.
 
         Args:
+            client_id: the OAuth client's id.
+            client_secret: its secret (never logged or shown).
             region: a region key (``us_east_1`` or ``us-east-1``), domain or URL.
             host: an API base URL that wins over *region* (for the emulator: ``emu.url``).
 
         The other keyword arguments are the constructor's (:class:`ClientOptions`).
         """
-        if host is None and region is None:
-            raise ConfigurationError("Pass region= or host= to say which Genesys Cloud to use.")
-        api_client = new_api_client(host.rstrip("/") if host else api_host_for(region or ""))
-        client = cls(api_client, **options)
-        client.http.login(client_id, client_secret)
-        return client
+        return cls._with_credentials(client_id, client_secret, region, host, options)
 
     @classmethod
     def from_env(
@@ -179,7 +112,7 @@ class WrapupClient:
         *,
         environ: Mapping[str, str] | None = None,
         **options: Unpack[ClientOptions],
-    ) -> WrapupClient:
+    ) -> Self:
         """A client configured from ``GENESYSCLOUD_*`` environment variables.
 
         Reads ``GENESYSCLOUD_OAUTHCLIENT_ID``, ``GENESYSCLOUD_OAUTHCLIENT_SECRET`` and
@@ -194,24 +127,7 @@ class WrapupClient:
         Raises:
             ConfigurationError: a setting is missing or unknown.
         """
-        env = read_env(environ)
-        if "api_host" not in env and "region" not in env:
-            raise ConfigurationError(
-                "Set GENESYSCLOUD_REGION (or GENESYSCLOUD_API_HOST) to choose the Genesys Cloud."
-            )
-        host = api_host_for(env.get("api_host") or env["region"])
-        if "access_token" in env and not ("client_id" in env and "client_secret" in env):
-            api_client = new_api_client(host.rstrip("/"))
-            api_client.access_token = env["access_token"]  # type: ignore[attr-defined]
-            return cls(api_client, **options)
-        missing = [n for n in ("client_id", "client_secret") if n not in env]
-        if missing:
-            names = " and ".join(f"GENESYSCLOUD_OAUTHCLIENT_{n.split('_')[1].upper()}" for n in missing)
-            raise ConfigurationError(f"Set {names} (or GENESYSCLOUD_ACCESS_TOKEN).")
-        return cls.from_credentials(env["client_id"], env["client_secret"], host=host, **options)
-
-    def __repr__(self) -> str:
-        return f"WrapupClient(host={self.http.host!r}, readiness={self.readiness!r}, retry={self.retry!r})"
+        return cls._with_env(environ, options)
 
     # -- start-up check --------------------------------------------------------------------------------
 
@@ -230,35 +146,19 @@ class WrapupClient:
             Forbidden: naming every probe that was refused and the permissions Genesys said are missing.
             InvalidInput: a malformed queue or user id (before any request).
         """
-        self._check_open()
-        queue_ids = [str(check.check_id("queues", q)) for q in queues]
-        user_ids = [str(check.check_id("users", u)) for u in users]
-        with self.http.budget(self.clock.monotonic() + self.timeout):
-            missing = probe(
-                self.http, self._codes, self.readiness, queue_ids, user_ids, probe_write=probe_write
-            )
-        if missing:
-            raise refused(missing)
+        self._check_permissions(queues, users, probe_write)
 
     # -- code sets ------------------------------------------------------------------------------------
 
     def codes(self, queue_id: str) -> CodeSet:
         """The wrap-up codes of *queue_id*, from the cache or fetched across all pages."""
-        self._check_open()
-        check.check_id("queue_id", queue_id)
-        with self.http.budget(self.clock.monotonic() + self.timeout):
-            return self._codes.queue(queue_id)[0]
+        codes: CodeSet = self._codes_of(queue_id)
+        return codes
 
     def refresh_codes(self, queue_id: str) -> CodeSet:
         """Fetch *queue_id*'s code set again, replacing the cached one."""
-        self._check_open()
-        check.check_id("queue_id", queue_id)
-        with self.http.budget(self.clock.monotonic() + self.timeout):
-            return self._codes.queue(queue_id, refresh=True)[0]
-
-    def clear_cache(self) -> None:
-        """Forget every cached code set."""
-        self._codes.clear()
+        codes: CodeSet = self._codes_of(queue_id, refresh=True)
+        return codes
 
     # -- the call -------------------------------------------------------------------------------------
 
@@ -309,9 +209,7 @@ class WrapupClient:
             GenesysAPIError: Genesys refused a request (after retries where they apply).
             TransportError: no usable response (after retries).
         """
-        strategy = self.readiness if readiness is None else as_strategy(readiness)
-        limit = self.timeout if timeout is None else check.seconds("timeout", timeout)
-        request = self.request(
+        call = self._begin(
             conversation_id,
             code,
             participant_id=participant_id,
@@ -320,117 +218,39 @@ class WrapupClient:
             notes=notes,
             tags=tags,
             duration=duration,
+            readiness=readiness,
+            timeout=timeout,
             overwrite=overwrite,
-            deadline=self.clock.monotonic() + limit,
         )
-        call = self.call_info(request)
-        with self.http.budget(request.deadline) as budget:
-            source = strategy.events(call)
+        with self._http.budget(call.request.deadline) as budget:
+            source = call.strategy.events(call.info)
             try:
-                flow = wrapup_flow(attrs.evolve(request, listening=source is not None), strategy)
-                result = self._drive(flow, source, request)
+                flow = self._flow(call, listening=source is not None)
+                step = drive(flow, None)
+                while not isinstance(step, WrapupResult):
+                    try:
+                        outcome = Outcome(self._perform(step, source, call.request))
+                    except Exception as exc:  # noqa: BLE001 - the flow re-raises what it does not handle
+                        outcome = Outcome(error=exc)
+                    step = drive(flow, outcome)
             finally:
                 if source is not None:
                     source.close()
-            return attrs.evolve(result, requests=budget.requests, attempts=budget.writes)
-
-    def request(
-        self,
-        conversation_id: str,
-        code: str,
-        *,
-        participant_id: str | None,
-        user_id: str | None,
-        media_type: MediaType | str | None,
-        notes: str | None,
-        tags: Sequence[str] | None,
-        duration: float | dt.timedelta | None,
-        overwrite: bool,
-        deadline: float,
-    ) -> Request:
-        """Check every argument (before any network call) and build the flow's request. Strictly private."""
-        self._check_open()
-        check.check_id("conversation_id", conversation_id)
-        check.check_id("participant_id", participant_id, optional=True)
-        check.check_id("user_id", user_id, optional=True)
-        wanted = check.check_code(code)
-        check.flag("overwrite", overwrite)
-        fields: dict[str, Any] = {
-            "notes": check.check_notes(notes),
-            "tags": check.check_tags(tags),
-            "duration_seconds": None
-            if duration is None
-            else round(check.seconds("duration", duration, allow_zero=True)),
-        }
-        return Request(
-            conversation_id=conversation_id,
-            participant_id=participant_id,
-            user_id=user_id,
-            code=wanted,
-            media=check.media(media_type),
-            fields=fields,
-            overwrite=overwrite,
-            deadline=deadline,
-            supported=self.http.supported_media,
-            now=self.clock.monotonic,
-        )
-
-    def call_info(self, request: Request) -> CallInfo:
-        """What an event source sees of the call (both drivers). Strictly private."""
-        return CallInfo(
-            conversation_id=request.conversation_id,
-            participant_id=request.participant_id,
-            user_id=request.user_id,
-            deadline=request.deadline,
-            clock=self.clock,
-            http=self.http,
-        )
-
-    def _drive(self, flow: Flow, source: EventSource | None, request: Request) -> WrapupResult:
-        """The sync driver: perform each effect the flow asks for and send back its result."""
-        effect: Effect = next(flow)
-        while True:
-            try:
-                try:
-                    value = self._perform(effect, source, request)
-                except Exception as exc:  # noqa: BLE001 - the flow re-raises what it does not handle
-                    effect = flow.throw(exc)
-                else:
-                    effect = flow.send(value)
-            except StopIteration as done:
-                result: WrapupResult = done.value
-                return result
+            return attrs.evolve(step, requests=budget.requests, attempts=budget.writes)
 
     def _perform(self, effect: Effect, source: EventSource | None, request: Request) -> Any:
-        cid = request.conversation_id
-        if isinstance(effect, Read):
-            first = source.first() if source is not None and effect.first else None
-            return first if first is not None else self.http.get_conversation(cid)
+        """The sync driver's step: a wait sleeps or asks the event source; the rest is shared."""
         if isinstance(effect, Wait):
             if source is None:
                 self.clock.sleep(effect.request.delay)
-                view = None
-            else:
-                view = source.wait(effect.request)
-            if view is None:
-                view = self.http.get_conversation(cid, what="GET conversation (readiness)")
-            return view
-        if isinstance(effect, Resolve):
-            return self._codes.resolve(request.code, effect.target)
-        if isinstance(effect, Lookup):
-            return self._codes.name_of(effect.code_id, effect.target.queue_id)
-        if isinstance(effect, Write):
-            target = effect.target
-            self.http.write_wrapup(
-                target.endpoint,
-                target.conversation_id,
-                target.participant_id,
-                target.communication_id,
-                effect.fields,
-                overwrite=request.overwrite,
-            )
-            return None
-        raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover - the flow yields only these
+                return self._read(request.conversation_id, waiting=True)
+            view = source.wait(effect.request)
+            return self._read(request.conversation_id, waiting=True) if view is None else view
+        if isinstance(effect, Read) and effect.first and source is not None:
+            first = source.first()
+            if first is not None:
+                return first
+        return self._step(effect, request)
 
     def apply_many(
         self,

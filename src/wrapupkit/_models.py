@@ -62,7 +62,7 @@ class CodeSet:
             the set was built).
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0
+    .. versionchanged:: 0.1.0
        ``clock``, :attr:`age`, and a repr that shows the age instead of a clock reading.
     """
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wrapupkit._media import MEDIA, MediaType
-from wrapupkit._readiness._notifications import Notifications
+from wrapupkit._readiness._notifications import rejected_topics
 from wrapupkit.exceptions import Forbidden, NotFound
 
 
@@ -44,12 +44,8 @@ def probe(
             pass  # allowed to write; there is just nothing there
         except Forbidden as exc:
             missing["write a wrap-up"] = exc.missing_permissions or ("conversation:participant:wrapup",)
-    if isinstance(strategy, Notifications):
-        topics = [f"v2.users.{u}.conversations" for u in user_ids]
-        if strategy.topic == "queue":
-            topics += [f"v2.routing.queues.{q}.conversations" for q in queue_ids]
-        for topic, permissions in strategy.check_topics(http, topics).items():
-            missing[f"subscribe to {topic}"] = permissions
+    for topic, permissions in rejected_topics(strategy, http, user_ids, queue_ids).items():
+        missing[f"subscribe to {topic}"] = permissions
     return missing
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 from collections.abc import Sequence
 
@@ -11,7 +12,17 @@ from wrapupkit._media import MediaType
 from wrapupkit.exceptions import ConfigurationError, InvalidInput, InvalidType
 
 
-__all__ = ["check_code", "check_id", "check_notes", "check_tags", "flag", "seconds", "whole"]
+__all__ = [
+    "check_code",
+    "check_id",
+    "check_notes",
+    "check_tags",
+    "flag",
+    "is_whole",
+    "path",
+    "seconds",
+    "whole",
+]
 
 # Genesys ids are UUIDs; we accept any id-like token so that emulator scenarios can use
 # readable ids, but reject what would corrupt a URL path (slashes, spaces, '?', '#', '%').
@@ -118,6 +129,23 @@ def in_range(value: object, low: float, high: float) -> bool:
     False for NaN; huge ints are compared exactly, never converted to a float (no OverflowError).
     """
     return isinstance(value, (int, float)) and not isinstance(value, bool) and low <= value <= high
+
+
+def is_whole(value: object, low: int, high: float = math.inf) -> bool:
+    """*value* is an int (not a bool) within ``[low, high]``; callers may not be type-checked."""
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def path(field: str, value: object) -> str | os.PathLike[str]:
+    """A file path: a non-empty ``str`` or ``os.PathLike`` of text, with no NUL character."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise InvalidType(f"{field} must be a path (str or os.PathLike), not {type(value).__name__}")
+    text = os.fspath(value)
+    if not isinstance(text, str):
+        raise InvalidType(f"{field} must be a text path, not {type(text).__name__}")
+    if not text or "\x00" in text:
+        raise InvalidInput(field, "a path must be non-empty and hold no NUL character")
+    return value
 
 
 def whole(field: str, value: object, *, low: int, high: int | None = None) -> int:

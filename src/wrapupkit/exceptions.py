@@ -23,6 +23,7 @@
     │   └── StoreError                          the intent store is unreachable or refused the operation
     ├── AuthenticationError                     the token request failed
     ├── TransportError (ConnectionError)        no usable HTTP response (reset, refused, timed out)
+    │   └── DeadlineExceeded (TimeoutError)     the deadline came during a local wait; nothing was sent
     └── GenesysAPIError                         an HTTP error from Genesys: .status, .code, .correlation_id
         ├── BadRequest (400)
         ├── Unauthorized (401)
@@ -40,10 +41,25 @@ Messages never contain tokens, client secrets or wrap-up notes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import attrs
+
+from wrapupkit._exception_base import (
+    BadRequest,
+    Conflict,
+    DeadlineExceeded,
+    Forbidden,
+    GenesysAPIError,
+    NotFound,
+    RateLimited,
+    ServerError,
+    ServiceUnavailable,
+    TransportError,
+    Unauthorized,
+    WrapupkitError,
+)
 
 
 __all__ = [
@@ -54,6 +70,7 @@ __all__ = [
     "Candidate",
     "ConfigurationError",
     "Conflict",
+    "DeadlineExceeded",
     "Forbidden",
     "GenesysAPIError",
     "IntentConflict",
@@ -79,17 +96,6 @@ __all__ = [
     "WrapupCodeError",
     "WrapupkitError",
 ]
-
-
-class WrapupkitError(Exception):
-    """The root of every exception wrapupkit raises on purpose.
-
-    Every subclass pickles with its context attributes (across processes, in a bulk
-    journal's worker pool, through ``concurrent.futures``), whatever its ``__init__`` takes.
-    """
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (type(self), self.args, self.__dict__))
 
 
 class ConfigurationError(WrapupkitError, ValueError):
@@ -368,130 +374,6 @@ class AuthenticationError(WrapupkitError):
     """Logging in with client credentials failed (the secret is never part of the message)."""
 
 
-class TransportError(WrapupkitError, ConnectionError):
-    """No usable HTTP response: connection refused or reset, or the request timed out.
-
-    Attributes:
-        maybe_sent: the request may have reached Genesys (a read timeout or a reset
-            after sending), so a write's outcome is unknown.
-        refused: the host refused the connection (a wrong host or port, or an emulator
-            that is not running): it is not retried.
-    """
-
-    def __init__(self, message: str, *, maybe_sent: bool, refused: bool = False) -> None:
-        self.maybe_sent = maybe_sent
-        self.refused = refused
-        super().__init__(message)
-
-
-class GenesysAPIError(WrapupkitError):
-    """Genesys Cloud answered with an HTTP error.
-
-    Attributes:
-        status: the HTTP status.
-        code: the Genesys error code (``"not.found"``, ``"missing.any.permissions"`` ...).
-        message: the Genesys error message.
-        correlation_id: ``ININ-Correlation-Id`` (or the body's ``contextId``): quote it to Genesys support.
-        body: the parsed error body (a dict; empty when it was not JSON).
-    """
-
-    def __init__(
-        self,
-        status: int,
-        *,
-        code: str | None = None,
-        message: str | None = None,
-        correlation_id: str | None = None,
-        body: Mapping[str, Any] | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        self.status = status
-        self.code = code
-        self.message = message
-        self.correlation_id = correlation_id
-        self.body = dict(body or {})
-        self.retry_after = retry_after
-        super().__init__(self._format())
-
-    def _format(self) -> str:
-        text = f"HTTP {self.status}"
-        if self.code:
-            text += f" {self.code}"
-        if self.message:
-            text += f": {self.message}"
-        if self.correlation_id:
-            text += f" (correlation id {self.correlation_id})"
-        return text
-
-
-class BadRequest(GenesysAPIError):
-    """HTTP 400: Genesys rejected the request (``bad.request``, ``invalid.value`` ...)."""
-
-
-class Unauthorized(GenesysAPIError):
-    """HTTP 401: the token is missing, invalid or expired."""
-
-
-class Forbidden(GenesysAPIError):
-    """HTTP 403: a permission is missing, or the conversation is no longer accessible.
-
-    Attributes:
-        missing_permissions: the permissions Genesys named, if any
-            (``("conversation:participant:wrapup",)``).
-    """
-
-    @property
-    def missing_permissions(self) -> tuple[str, ...]:
-        found: list[str] = []
-        params = self.body.get("messageParams")
-        if isinstance(params, dict):
-            for value in params.values():
-                found.extend(p.strip() for p in str(value).split(",") if ":" in p)
-        if not found and self.message and "permission" in self.message:
-            tail = self.message.rsplit(":", 1)[-1] if self.message.count(":") > 2 else ""
-            found.extend(p.strip(" .") for p in tail.split(",") if ":" in p)
-        return tuple(dict.fromkeys(found))
-
-    def _format(self) -> str:
-        text = super()._format()
-        missing = self.missing_permissions
-        if missing and not (self.message and all(p in self.message for p in missing)):
-            text += "; missing permission: " + ", ".join(missing)
-        return text
-
-
-class NotFound(GenesysAPIError):
-    """HTTP 404: the conversation, participant, communication, queue or code does not exist."""
-
-
-class Conflict(GenesysAPIError):
-    """HTTP 409: the request conflicts with the current state."""
-
-
-class RateLimited(GenesysAPIError):
-    """HTTP 429, after wrapupkit's own retries ran out or the wait would exceed the cap.
-
-    Attributes:
-        retry_after: seconds Genesys asked to wait (``Retry-After``), if it said.
-    """
-
-
-class ServerError(GenesysAPIError):
-    """HTTP 5xx: a Genesys-side failure (retried with backoff before it reaches you)."""
-
-
-class ServiceUnavailable(ServerError):
-    """HTTP 503."""
-
-
 def _named(name: str | None, code_id: str) -> str:
     """A code as people read it and as the API takes it: ``'Sale' (id 3f2…)``."""
     return f"{name!r} (id {code_id})" if name else code_id
-
-
-def _rebuild(klass: type[Exception], args: tuple[Any, ...], state: dict[str, Any]) -> Exception:
-    """Unpickle an exception whose ``__init__`` takes keyword-only context."""
-    exc = klass.__new__(klass, *args)  # OSError-based leaves (TimeoutError ...) need their own __new__
-    BaseException.__init__(exc, *args)
-    exc.__dict__.update(state)
-    return exc

@@ -75,4 +75,22 @@ async def async_surface() -> None:
         assert_type(await aclient.codes("q1"), CodeSet)
         assert_type(await aclient.apply_many([("c1", "Sale")], max_concurrency=5), wrapupkit.BulkReport)
         await aclient.apply_many([("c1", "Sale")], max_workers=5)  # type: ignore[call-arg]
+        assert_type(await aclient.check(queues=["q1"]), None)
+        assert_type(aclient.closed, bool)
+    async with wrapupkit.AsyncWrapupClient.from_env(timeout=3) as opened:  # no await: both ways work
+        assert_type(opened, wrapupkit.AsyncWrapupClient)
+    async with wrapupkit.AsyncWrapupClient.from_credentials("id", "secret", region="us_east_1") as logged:
+        assert_type(logged, wrapupkit.AsyncWrapupClient)
     await FakeClock().asleep(1.0)
+
+
+def private_names_stay_private(sync: WrapupClient, aclient: wrapupkit.AsyncWrapupClient) -> None:
+    """What was once public by accident is not part of the typed surface."""
+    print(sync.http)  # type: ignore[attr-defined]
+    print(sync.request)  # type: ignore[attr-defined]
+    print(sync.call_info)  # type: ignore[attr-defined]
+    print(aclient.offload)  # type: ignore[attr-defined]
+    from wrapupkit import Conflict, DeadlineExceeded  # every exception is importable from the package
+
+    assert issubclass(DeadlineExceeded, TimeoutError)
+    assert issubclass(Conflict, wrapupkit.GenesysAPIError)

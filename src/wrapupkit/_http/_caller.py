@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from wrapupkit._clock import Clock
@@ -65,6 +65,7 @@ class Caller:
         self._api = Api(api_client)
         self.supported_media: frozenset[MediaType] = supported_media()
         self._closers: list[Callable[[], None]] = []
+        self._async_closers: list[Callable[[], Awaitable[None]]] = []
         self._closers_lock = threading.Lock()
 
     @property
@@ -269,6 +270,11 @@ class Caller:
         with self._closers_lock:
             self._closers.append(callback)
 
+    def on_aclose(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Await *callback* when an async client closes the caller (a channel read on its loop)."""
+        with self._closers_lock:
+            self._async_closers.append(callback)
+
     def close(self) -> None:
         """Run every close callback once, then drop the pooled connections.  Idempotent."""
         with self._closers_lock:
@@ -276,6 +282,16 @@ class Caller:
         for callback in closers:
             callback()
         self.transport.pool.clear()
+
+    async def aclose(self) -> None:
+        """Await every async close callback once, then :meth:`close`.  Idempotent."""
+        with self._closers_lock:
+            closers, self._async_closers = self._async_closers, []
+        for callback in closers:
+            await callback()
+        import asyncio
+
+        await asyncio.to_thread(self.close)  # a sync channel's close joins its reader thread
 
     def __repr__(self) -> str:
         return f"Caller(host={self.host!r}, retry={self.retry!r})"

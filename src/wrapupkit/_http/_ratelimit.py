@@ -42,8 +42,8 @@ from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from wrapupkit._clock import Clock, SystemClock
-from wrapupkit._validate import in_range
-from wrapupkit.exceptions import ConfigurationError, TransportError
+from wrapupkit._validate import in_range, is_whole
+from wrapupkit.exceptions import ConfigurationError, DeadlineExceeded
 
 
 __all__ = ["RateLimiter"]
@@ -94,7 +94,7 @@ class RateLimiter:
         max_pause: float = 60.0,
         clock: Clock | None = None,
     ) -> None:
-        if not _whole(requests, 1, MAX_REQUESTS):
+        if not is_whole(requests, 1, MAX_REQUESTS):
             raise ConfigurationError(
                 f"RateLimiter requests must be a whole number in 1..{MAX_REQUESTS}, not {requests!r}"
             )
@@ -104,7 +104,7 @@ class RateLimiter:
             )
         if burst is None:
             burst = max(1, requests // 10)
-        if not _whole(burst, 1, requests):
+        if not is_whole(burst, 1, requests):
             raise ConfigurationError(f"RateLimiter burst must be between 1 and {requests}, not {burst!r}")
         if not in_range(headroom, 0.0, 1.0) or headroom == 1:
             raise ConfigurationError(f"RateLimiter headroom must be in [0, 1), not {headroom!r}")
@@ -184,7 +184,7 @@ class RateLimiter:
                 counts against it.
 
         Raises:
-            TransportError: the request could not go out before *deadline* (nothing was
+            DeadlineExceeded: the request could not go out before *deadline* (nothing was
                 sent; ``maybe_sent`` is false).  It does not wait for a turn it cannot use.
         """
         clock = self.clock
@@ -199,10 +199,9 @@ class RateLimiter:
                     return
                 if deadline is not None and now + wait >= deadline:
                     self._waited += slept
-                    raise TransportError(
+                    raise DeadlineExceeded(
                         f"the rate limiter's next turn ({wait:.2f}s away) comes after the call's deadline; "
-                        "nothing was sent",
-                        maybe_sent=False,
+                        "nothing was sent"
                     )
             clock.sleep(wait)
             slept += wait
@@ -304,7 +303,7 @@ class RateLimiter:
     # -- installation ---------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def installed(self, client: _Gated) -> Iterator[RateLimiter]:
+    def installed(self, client: Gated) -> Iterator[RateLimiter]:
         """Gate every request *client* sends inside the block, and learn from every response.
 
         The limiter installs on the client's transport, beside any other limiter already
@@ -314,27 +313,24 @@ class RateLimiter:
         .. versionadded:: 0.1.0
         """
         self._bind_clock(client.clock)
-        with client.http.transport.gated(self):
+        with client.gated(self):
             yield self
 
 
-class _Transport(Protocol):
-    def gated(self, gate: RateLimiter) -> contextlib.AbstractContextManager[None]: ...
+class Gated(Protocol):
+    """What :meth:`RateLimiter.installed` needs of a client: its clock, and a gate on its requests.
 
-
-class _Caller(Protocol):
-    @property
-    def transport(self) -> _Transport: ...
-
-
-class _Gated(Protocol):
-    """A client: its clock and its HTTP caller."""
+    :class:`~wrapupkit.WrapupClient` and :class:`~wrapupkit.AsyncWrapupClient` have both.
+    """
 
     @property
-    def clock(self) -> Clock: ...
+    def clock(self) -> Clock:
+        """Where the client's time comes from (the limiter adopts it if it has none)."""
+        ...
 
-    @property
-    def http(self) -> _Caller: ...
+    def gated(self, gate: RateLimiter) -> contextlib.AbstractContextManager[None]:
+        """Pass every request the client sends inside the block through *gate*."""
+        ...
 
 
 def _window_used_up(headers: Mapping[str, str]) -> bool:
@@ -342,11 +338,6 @@ def _window_used_up(headers: Mapping[str, str]) -> bool:
     allowed = _number(headers.get("inin-ratelimit-allowed"))
     count = _number(headers.get("inin-ratelimit-count"))
     return allowed is None or count is None or count >= allowed
-
-
-def _whole(value: object, low: int, high: float = math.inf) -> bool:
-    """*value* is an int (not a bool) within ``[low, high]``; callers may not be type-checked."""
-    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def _number(value: str | None) -> float | None:

@@ -27,7 +27,9 @@ from wrapupkit._clock import Clock
 from wrapupkit._validate import in_range
 from wrapupkit.exceptions import (
     ConfigurationError,
+    DeadlineExceeded,
     GenesysAPIError,
+    InvalidType,
     RateLimited,
     ServerError,
     ServiceUnavailable,
@@ -72,7 +74,8 @@ class RetryPolicy:
             this window (see docs/retries.md).
 
     Raises:
-        ConfigurationError: a number out of range (NaN, infinite, negative, over a day).
+        ConfigurationError: a number out of range (NaN, infinite, negative, over a day), or
+            a *jitter* that is not ``True`` or ``False``.
 
     .. versionadded:: 0.1.0
     """
@@ -81,7 +84,7 @@ class RetryPolicy:
     initial_delay: float = attrs.field(default=0.5, validator=_positive)
     factor: float = attrs.field(default=2.0, validator=_positive)
     max_delay: float = attrs.field(default=8.0, validator=_positive)
-    jitter: bool = True
+    jitter: bool = attrs.field(default=True)
     retry_after_max: float = attrs.field(default=60.0, validator=_positive)
     settle_window: float = attrs.field(default=3.0, validator=_positive)
 
@@ -91,6 +94,11 @@ class RetryPolicy:
             raise ConfigurationError(
                 f"RetryPolicy.max_tries must be a whole number in 1..{MAX_TRIES}, not {value!r}"
             )
+
+    @jitter.validator
+    def _check_jitter(self, _attr: attrs.Attribute[bool], value: object) -> None:
+        if not isinstance(value, bool):
+            raise InvalidType(f"RetryPolicy.jitter must be True or False, not {value!r}")
 
     @classmethod
     def no_retry(cls) -> RetryPolicy:
@@ -116,9 +124,9 @@ def retryable(exc: BaseException) -> bool:
     """The retry predicate, in terms of wrapupkit's exception tree.
 
     A refused connection is not retried: nothing listens there, and waiting out the retry
-    budget on a closed port only delays the error.
+    budget on a closed port only delays the error.  Nor is a local wait that met the deadline.
     """
-    if isinstance(exc, TransportError) and exc.refused:
+    if isinstance(exc, DeadlineExceeded) or (isinstance(exc, TransportError) and exc.refused):
         return False
     return isinstance(exc, (RateLimited, ServerError, TransportError))
 

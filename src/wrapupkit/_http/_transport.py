@@ -33,7 +33,7 @@ from PureCloudPlatformClientV2.rest import RESTResponse
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._http._auth import header_safe
 from wrapupkit._http._errors import error_from_response, error_from_urllib3, path_of
-from wrapupkit.exceptions import ConfigurationError, TransportError
+from wrapupkit.exceptions import ConfigurationError, DeadlineExceeded, TransportError
 
 
 __all__ = ["CallBudget", "Gate", "Transport", "current_budget"]
@@ -132,9 +132,7 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         if budget is not None:
             left = budget.remaining()
             if left <= 0:
-                raise TransportError(
-                    "the call's deadline passed before the request was sent", maybe_sent=False
-                )
+                raise DeadlineExceeded("the call's deadline passed before the request was sent")
             total = min(total, left)
         return urllib3.Timeout(connect=min(self.connect_timeout, total), read=total)
 

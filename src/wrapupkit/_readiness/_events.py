@@ -52,13 +52,15 @@ class CallInfo:
         user_id: the caller's ``user_id``, if given.
         deadline: the call's deadline on *clock*'s ``monotonic()``.
         clock: the client's clock.
-        http: the client's HTTP caller (notification channels are created through it).
         offload: in an :class:`~wrapupkit.AsyncWrapupClient` call, runs a blocking callable
-            (an HTTP request through *http*) on the client's worker pool, with the call's
-            context, and returns an awaitable; ``None`` in a sync call.
+            (an HTTP request, say) on the client's worker pool, with the call's context, and
+            returns an awaitable; ``None`` in a sync call.
+
+    The client's HTTP caller rides along privately (wrapupkit's own :class:`~wrapupkit.Notifications`
+    creates its channel through it); it is not part of the API.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 *offload*.
+    .. versionchanged:: 0.1.0 *offload*.
     """
 
     conversation_id: str
@@ -66,7 +68,7 @@ class CallInfo:
     user_id: str | None
     deadline: float
     clock: Clock
-    http: Caller = attrs.field(repr=False)
+    _http: Caller = attrs.field(repr=False, alias="http")
     offload: Offload | None = attrs.field(default=None, repr=False)
 
 
@@ -118,7 +120,7 @@ class AsyncEventSource(Protocol):
     Its methods are coroutines run on the event loop: they must never block it (wait with
     ``await``; run blocking I/O through :attr:`CallInfo.offload`).
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     async def first(self) -> Mapping[str, Any] | None:

@@ -72,7 +72,7 @@ class Settings(Protocol):
     on_topic_rejected: Literal["fallback", "raise"]
     options: Options
 
-    def _topic_for(self, user_id: str | None, queue_id: str | None) -> str | None: ...
+    def topic_for(self, user_id: str | None, queue_id: str | None) -> str | None: ...
 
 
 class Listener:
@@ -142,7 +142,7 @@ class Listener:
             yield Sleep(request.delay)
             return self._will_poll()
         if self.topic is None:
-            topic = self.strategy._topic_for(request.user_id, request.queue_id)
+            topic = self.strategy.topic_for(request.user_id, request.queue_id)
             if topic is None:
                 self.polling_only = True
             else:

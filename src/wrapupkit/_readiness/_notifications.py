@@ -11,10 +11,11 @@ Importing this module imports neither the SDK nor ``websockets``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from wrapupkit._http import Caller
     from wrapupkit._readiness._async_channel import AsyncChannel, AsyncChannelEvents
 
-__all__ = ["NotificationStatus", "Notifications"]
+__all__ = ["NotificationStatus", "Notifications", "rejected_topics"]
 
 log = logging.getLogger("wrapupkit")
 T = TypeVar("T")
@@ -196,28 +197,38 @@ class Notifications(Polling):
         with self._lock:
             if self._closed or call.offload is None:
                 return None
-            channel = self._async_channels.get(call.http)
+            channel = self._async_channels.get(call._http)
             if channel is None or channel.closed:
-                channel = AsyncChannel(call.http, self.options, offload=call.offload)
-                self._async_channels[call.http] = channel
-                weakref.finalize(call.http, channel.close)
+                channel = AsyncChannel(call._http, self.options, offload=call.offload)
+                self._async_channels[call._http] = channel
+                weakref.finalize(call._http, channel.close)
+                call._http.on_aclose(functools.partial(self._aclose_channel, channel))
             return channel
 
-    async def _aclose_client(self, http: Caller) -> None:
-        """Close the channel of an async client that closes (its reader task ends on its loop)."""
+    async def _aclose_channel(self, channel: AsyncChannel) -> None:
+        """Close an async client's channel as the client closes (its reader task ends on its loop)."""
         with self._lock:
-            channel = self._async_channels.pop(http, None)
-        if channel is not None:
-            await channel.aclose()
+            for http in [h for h, c in self._async_channels.items() if c is channel]:
+                del self._async_channels[http]
+        await channel.aclose()
 
-    def status(self, client: _HasCaller) -> NotificationStatus:
+    def _channel_of(self, client: _HasApiClient) -> Channel | AsyncChannel | None:
+        """The channel of *client* (found by its SDK ``ApiClient``).  Called with the lock held."""
+        return self._sync_channel_of(client) or next(
+            (c for h, c in self._async_channels.items() if h.api_client is client.api_client), None
+        )
+
+    def _sync_channel_of(self, client: _HasApiClient) -> Channel | None:
+        return next((c for h, c in self._channels.items() if h.api_client is client.api_client), None)
+
+    def status(self, client: _HasApiClient) -> NotificationStatus:
         """The channel state for *client* (all defaults before its first wait)."""
         with self._lock:
-            channel = self._channels.get(client.http) or self._async_channels.get(client.http)
+            channel = self._channel_of(client)
         return NotificationStatus() if channel is None else _status(channel)
 
     def wait_for(
-        self, client: _HasCaller, predicate: Callable[[NotificationStatus], bool], timeout: float = 10.0
+        self, client: _HasApiClient, predicate: Callable[[NotificationStatus], bool], timeout: float = 10.0
     ) -> bool:
         """Block until ``predicate(status)`` holds for *client*'s channel, or *timeout* real seconds pass.
 
@@ -230,13 +241,13 @@ class Notifications(Polling):
         wall = SystemClock()  # real seconds: the reader thread and the emulator run in real time
         deadline = wall.monotonic() + timeout
         with self._created:
-            found = self._created.wait_for(lambda: client.http in self._channels, timeout)
-            channel = self._channels.get(client.http) if found else None
+            found = self._created.wait_for(lambda: self._sync_channel_of(client) is not None, timeout)
+            channel = self._sync_channel_of(client) if found else None
         if channel is None:
             return predicate(NotificationStatus())
         return channel.wait_until(lambda: predicate(_status(channel)), max(0.0, deadline - wall.monotonic()))
 
-    def check_topics(self, http: Caller, topics: list[str]) -> dict[str, tuple[str, ...]]:
+    def _check_topics(self, http: Caller, topics: list[str]) -> dict[str, tuple[str, ...]]:
         """Subscribe to *topics* on *http*'s channel and release them; the rejected ones, with what they lack.
 
         The subscriptions linger like any other (the next waits find them ready).
@@ -281,7 +292,7 @@ class Notifications(Polling):
 
     def events(self, call: CallInfo) -> _ChannelEvents:
         """Listen on the client's channel for this call (polling while the socket is down)."""
-        return _ChannelEvents(self, self._open(call.http), call)
+        return _ChannelEvents(self, self._open(call._http), call)
 
     def async_events(self, call: CallInfo) -> AsyncChannelEvents:
         """:meth:`events` for :class:`~wrapupkit.AsyncWrapupClient`: the same listening, awaited."""
@@ -289,10 +300,33 @@ class Notifications(Polling):
 
         return AsyncChannelEvents(self, self._open_async(call), call)
 
-    def _topic_for(self, user_id: str | None, queue_id: str | None) -> str | None:
+    def topic_for(self, user_id: str | None, queue_id: str | None) -> str | None:
+        """The topic a wait for *user_id*'s (or, with ``topic="queue"``, *queue_id*'s) calls listens on.
+
+        ``None`` when the call names neither (it is polled).
+
+        .. versionadded:: 0.1.0
+        """
         if self.topic == "queue" and queue_id:
             return f"v2.routing.queues.{queue_id}.conversations"
         return f"v2.users.{user_id}.conversations" if user_id else None
+
+
+def rejected_topics(
+    strategy: object, http: Caller, user_ids: Sequence[str], queue_ids: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
+    """The start-up check's probe of the topics *strategy*'s waits will use: those Genesys rejects.
+
+    Empty for a strategy that listens on no channel.  With :class:`Notifications`, subscribes
+    each user's topic (and each queue's, with ``topic="queue"``) on *http*'s channel and
+    releases it, with the permissions Genesys said are missing.
+    """
+    if not isinstance(strategy, Notifications):
+        return {}
+    wanted = [strategy.topic_for(u, None) for u in user_ids]
+    if strategy.topic == "queue":
+        wanted += [strategy.topic_for(None, q) for q in queue_ids]
+    return strategy._check_topics(http, [t for t in dict.fromkeys(wanted) if t is not None])
 
 
 def _status(channel: Channel) -> NotificationStatus:
@@ -313,9 +347,11 @@ def _status(channel: Channel) -> NotificationStatus:
     )
 
 
-class _HasCaller(Protocol):
+class _HasApiClient(Protocol):
+    """A client, as :meth:`Notifications.status` finds its channel."""
+
     @property
-    def http(self) -> Caller: ...
+    def api_client(self) -> Any: ...
 
 
 class _ChannelEvents(Listener):

@@ -188,7 +188,7 @@ class ReadinessStrategy(abc.ABC):
         Called once per ``await AsyncWrapupClient.apply_wrapup()``, on the event loop; ``None``
         (the default) makes the async driver sleep (without blocking the loop), then read.
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 0.1.0
         """
         return None
 

@@ -7,24 +7,21 @@ import datetime as dt
 import functools
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 
 from wrapupkit._clock import Clock
 from wrapupkit._http import RateLimiter
-from wrapupkit._http._ratelimit import _whole
 from wrapupkit._media import MediaType
 from wrapupkit._models import WrapupResult
 from wrapupkit._readiness import Readiness
+from wrapupkit._validate import is_whole
 from wrapupkit.bulk._items import BulkItem
 from wrapupkit.bulk._journal import Journal
 from wrapupkit.bulk._report import BulkReport
 from wrapupkit.bulk._runner import _check_options, _progress_bar, _Run, arguments, listed, plan
 from wrapupkit.exceptions import ConfigurationError
 
-
-if TYPE_CHECKING:
-    from wrapupkit._http import Caller
 
 __all__ = ["AsyncBulkClient", "apply_many_async"]
 
@@ -40,13 +37,8 @@ class AsyncBulkClient(Protocol):
         """Where time comes from."""
         ...
 
-    @property
-    def http(self) -> Caller:
-        """The client's HTTP seam (the run's rate limiter installs on its transport)."""
-        ...
-
-    def offload(self, fn: Callable[[], T], /) -> Awaitable[T]:
-        """Run blocking *fn* (a journal write) off the event loop."""
+    def gated(self, gate: RateLimiter) -> contextlib.AbstractContextManager[None]:
+        """Pass every request sent inside the block through *gate* (the run's rate limiter)."""
         ...
 
     async def apply_wrapup(
@@ -101,11 +93,11 @@ async def apply_many_async(
     Raises:
         ConfigurationError: a bad option or an unusable journal; raised before any item runs.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     import asyncio  # here, not at import time: ``import wrapupkit`` stays cheap
 
-    if not _whole(max_concurrency, 1):
+    if not is_whole(max_concurrency, 1):
         raise ConfigurationError(f"max_concurrency must be a whole number >= 1, not {max_concurrency!r}")
     limiter = _check_options(1, rate_limit, journal, progress, readiness, timeout, overwrite, duration)
     raw_items = listed(items)
@@ -117,7 +109,7 @@ async def apply_many_async(
         "timeout": timeout,
         "overwrite": overwrite,
     }
-    book = await client.offload(lambda: Journal(journal)) if journal is not None else None
+    book = await asyncio.to_thread(lambda: Journal(journal)) if journal is not None else None
     bar = _progress_bar(len(raw_items)) if progress else None
     run = _Run(clock, len(raw_items), book, bar)
     gate = asyncio.Semaphore(max_concurrency)
@@ -127,7 +119,7 @@ async def apply_many_async(
             for index, item in chain:
                 if run.stop.is_set():
                     return
-                resumed, began = await client.offload(functools.partial(run.begin, index, item))
+                resumed, began = await asyncio.to_thread(functools.partial(run.begin, index, item))
                 result: WrapupResult | None = None
                 error: BaseException | None = None
                 try:
@@ -136,7 +128,7 @@ async def apply_many_async(
                     )
                 except Exception as exc:  # noqa: BLE001 - every item ends with an outcome
                     error = exc
-                outcome = await client.offload(
+                outcome = await asyncio.to_thread(
                     functools.partial(run.end, index, item, resumed, began, result, error)
                 )
                 run.finish(outcome)
@@ -150,7 +142,7 @@ async def apply_many_async(
         if bar is not None:
             bar.close()
         if book is not None:
-            await client.offload(book.close)
+            await asyncio.to_thread(book.close)
     outcomes = tuple(o for o in run.outcomes if o is not None)
     report = BulkReport(outcomes=outcomes, elapsed=clock.monotonic() - started)
     log.info("bulk run finished: %r", report)

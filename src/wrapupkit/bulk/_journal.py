@@ -39,7 +39,7 @@ class JournalInUse(ConfigurationError):
     Attributes:
         path: the journal file.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     def __init__(self, path: str) -> None:

@@ -124,7 +124,7 @@ class BulkOutcomes(tuple[BulkOutcome, ...]):
 
     It is a plain tuple otherwise; a slice is one too (``report.outcomes[:10]``).
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     __slots__ = ()

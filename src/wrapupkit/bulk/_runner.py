@@ -10,23 +10,18 @@ import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from wrapupkit._clock import Clock
 from wrapupkit._http import RateLimiter
-from wrapupkit._http._ratelimit import _whole
 from wrapupkit._media import MediaType
 from wrapupkit._models import WrapupResult
 from wrapupkit._readiness import Readiness, ReadinessStrategy
-from wrapupkit._validate import seconds
+from wrapupkit._validate import is_whole, path, seconds
 from wrapupkit.bulk._items import BulkItem, as_item, raw_conversation_id
 from wrapupkit.bulk._journal import Journal
 from wrapupkit.bulk._report import BulkOutcome, BulkReport, BulkStatus
 from wrapupkit.exceptions import ConfigurationError, InvalidInput
-
-
-if TYPE_CHECKING:
-    from wrapupkit._http import Caller
 
 
 __all__ = ["BulkClient", "BulkInterrupted", "apply_many"]
@@ -46,9 +41,8 @@ class BulkClient(Protocol):
         """Where time comes from."""
         ...
 
-    @property
-    def http(self) -> Caller:
-        """The client's HTTP seam (the run's rate limiter installs on its transport)."""
+    def gated(self, gate: RateLimiter) -> contextlib.AbstractContextManager[None]:
+        """Pass every request sent inside the block through *gate* (the run's rate limiter)."""
         ...
 
     def apply_wrapup(
@@ -82,7 +76,7 @@ class BulkInterrupted(KeyboardInterrupt):
         report: the outcomes of the items that ended before the run stopped, in input order.
         total: how many items the run was given.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     def __init__(self, report: BulkReport, total: int) -> None:
@@ -262,7 +256,6 @@ def apply_many(
     run = _Run(clock, len(raw_items), book, bar, call)
     try:
         chains = plan(run, raw_items)
-        # RateLimiter.installed() is still typed for WrapupClient; it reads only .clock and .transport.
         installed = limiter.installed(client) if limiter is not None else contextlib.nullcontext()
         with installed:
             _run_chains(run, chains, max_workers)
@@ -360,13 +353,13 @@ def _check_options(  # noqa: PLR0917 - apply_many's options, checked together
         ConfigurationError: an option is of the wrong type or out of range (``InvalidInput``
             for *timeout* and *duration*, as :meth:`~wrapupkit.WrapupClient.apply_wrapup` says).
     """
-    if not _whole(max_workers, 1):
+    if not is_whole(max_workers, 1):
         raise ConfigurationError(f"max_workers must be a whole number >= 1, not {max_workers!r}")
     for name, flag in (("progress", progress), ("overwrite", overwrite)):
         if not isinstance(flag, bool):
             raise ConfigurationError(f"{name} must be True or False, not {type(flag).__name__}")
-    if journal is not None and not isinstance(journal, (str, os.PathLike)):
-        raise ConfigurationError(f"journal must be a path or None, not {type(journal).__name__}")
+    if journal is not None:
+        path("journal", journal)
     if timeout is not None:
         seconds("timeout", timeout)
     if duration is not None:

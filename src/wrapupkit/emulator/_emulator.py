@@ -294,7 +294,7 @@ class Emulator:
         Woken by each request the server logs (no polling loop); *timeout* is in real seconds,
         since the requests come from other threads.  Returns whether the count was reached.
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 0.1.0
         """
         return self.state.log.wait_for(method, path, count, timeout)
 

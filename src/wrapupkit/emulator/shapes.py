@@ -10,7 +10,7 @@
 
 See docs/emulator.md ("Conversation shapes") for each shape's source and the leg order.
 
-.. versionadded:: 0.2.0
+.. versionadded:: 0.1.0
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ __all__ = ["CommHandle", "ConversationHandle", "LegHandle", "ShapeHandle"]
 class CommHandle:
     """One communication of a leg: its id (the ``communicationId`` of the wrap-up POST) and media.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     id: str
@@ -25,7 +25,7 @@ class CommHandle:
 class LegHandle:
     """One participant leg: ids, user, queue, purpose and communications, in order.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     participant_id: str
@@ -66,7 +66,7 @@ class ShapeHandle:
         media: the shape's media.
         legs: every leg, in the shape's order (not the order they appear in the conversation).
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     id: str
@@ -100,7 +100,7 @@ class ConversationHandle:
     leg); ``legs`` lists every leg as in a :class:`ShapeHandle`.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0 ``legs``; ``acd_participant_id`` may be None.
+    .. versionchanged:: 0.1.0 ``legs``; ``acd_participant_id`` may be None.
     """
 
     id: str

@@ -16,7 +16,7 @@ from the rules (see docs/emulator.md).  ``Emulator.add_shape(shape)`` plays it a
         Leg.agent(bob, queue_id, alert=30, connect=33, disconnect=90),
     ])
 
-.. versionadded:: 0.2.0
+.. versionadded:: 0.1.0
 """
 
 from __future__ import annotations
