@@ -243,7 +243,7 @@ def render_svg(
         A standalone SVG document (no scripts, no external resources); labels are XML-escaped
         and long names are shortened with the full text as a tooltip.
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
     found = lanes(conversation)
     if written_at is not None and written_at.tzinfo is None:
@@ -294,7 +294,7 @@ class Timeline:
         written_at: the moment of the write.
         title: the heading.
 
-    .. versionadded:: 0.3.0
+    .. versionadded:: 0.1.0
     """
 
     conversation: Mapping[str, Any] = attrs.field(repr=lambda c: f"<conversation {c.get('id')!r}>")
