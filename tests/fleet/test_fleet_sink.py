@@ -167,6 +167,20 @@ def test_a_missing_queue_counts_failures_and_the_emulator_goes_on(aws: str, cloc
         assert emu.wrapup(conv.id) is not None
 
 
+def test_no_region_for_boto3_counts_failures_and_the_emulator_goes_on(
+    queue_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    with Emulator(clock=clock, eventbridge_sqs=queue_url) as emu:
+        ids = org(emu)
+        conv = emu.add_conversation(user_id=ids["user"], queue_id=ids["queue"])
+        emu.apply_ui_wrapup(conv.id, ids["sale"])
+        assert emu.eventbridge is not None
+        assert emu.eventbridge.flush()
+        assert (emu.eventbridge.sent, emu.eventbridge.failed) == (0, 2)
+        assert emu.wrapup(conv.id) is not None
+
+
 def test_without_the_option_there_is_no_sink(emu: Emulator) -> None:
     assert emu.eventbridge is None
 
