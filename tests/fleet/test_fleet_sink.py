@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -203,3 +204,9 @@ def test_bad_eventbridge_options_are_configuration_errors(options: dict[str, Any
 def test_the_serve_command_rejects_a_bad_queue_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert emulator_main(["--eventbridge-sqs", "nope"]) == 2
     assert "eventbridge_sqs" in capsys.readouterr().err
+
+
+def test_without_boto3_the_option_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if not installed
+    with pytest.raises(ConfigurationError, match=r"wrapupkit\[sqs\]"):
+        Emulator(eventbridge_sqs="http://127.0.0.1:1/123/q")

@@ -14,6 +14,7 @@ endpoint the usual way (``AWS_ENDPOINT_URL`` or ``AWS_ENDPOINT_URL_SQS`` point i
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import logging
 import re
@@ -186,6 +187,8 @@ class SQSEvents:
 
     async def start(self) -> None:
         """Create the boto3 client and check that the queue exists (one ``GetQueueAttributes``)."""
+        if importlib.util.find_spec("boto3") is None:
+            raise ConfigurationError("reading events from SQS needs boto3: pip install 'wrapupkit[sqs]'")
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="wrapupkit-sqs")
         try:
