@@ -173,6 +173,11 @@ async def test_bad_options_are_configuration_errors(
         NotificationEvents(client, **options)
 
 
+async def test_something_other_than_a_client_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="needs a WrapupClient"):
+        NotificationEvents(object(), queue_ids=["q1"])  # type: ignore[arg-type]
+
+
 async def test_receive_before_start_is_a_configuration_error(
     client: AsyncWrapupClient, org: dict[str, str]
 ) -> None:

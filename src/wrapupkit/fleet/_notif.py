@@ -31,7 +31,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from wrapupkit._readiness._channel import Channel, Options, require_websockets
 from wrapupkit._validate import check_id, whole
@@ -161,7 +161,7 @@ class NotificationEvents:
             renew_before=renew_before,
             max_topics=_MAX_TOPICS,
         )
-        self._http = client.http
+        self._http = _caller_of(client)
         self.lock_path = lock_path_for(self._http, lock_dir)
         self._lock = _MachineLock(self.lock_path)
         self._buffer = int(buffer)
@@ -290,6 +290,16 @@ class NotificationEvents:
         if channel is not None:
             await asyncio.to_thread(channel.close)
         self._lock.release()
+
+
+def _caller_of(client: object) -> Caller:
+    """The client's HTTP caller: its login, retry policy and deadline (the one place that reaches it)."""
+    http = getattr(client, "http", None)
+    if http is None or not callable(getattr(http, "create_channel", None)):
+        raise ConfigurationError(
+            f"NotificationEvents needs a WrapupClient or an AsyncWrapupClient, not {type(client).__name__}"
+        )
+    return cast("Caller", http)
 
 
 def _topic(*, user_id: str | None = None, queue_id: str | None = None) -> str:
