@@ -230,7 +230,6 @@ class SQSEvents:
             "QueueUrl": self.queue_url,
             "MaxNumberOfMessages": max(1, min(_MAX_BATCH, int(max_messages))),
             "WaitTimeSeconds": max(0, min(int(wait), int(self.wait))),
-            "MessageSystemAttributeNames": ["ApproximateReceiveCount"],
         }
         if self.visibility is not None:
             request["VisibilityTimeout"] = self.visibility
