@@ -222,7 +222,9 @@ class SQSEvents:
         """Up to *max_messages* (at most 10) deliveries, long-polling at most ``min(wait, self.wait)`` s.
 
         Every message gives one delivery: a ``FleetEvent``, or a problem (malformed,
-        unknown topic) that the worker counts and acknowledges.
+        unknown topic) that the worker counts and acknowledges.  A receive cancelled mid-poll (a worker
+        stopping) may still take messages in its thread; unacknowledged, they come back after
+        the visibility timeout, so stopping loses nothing but delays those few.
         """
         if self._client is None:
             raise ConfigurationError("the SQS source is not started (call start() first)")
