@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from wrapupkit._models import WrapupResult
     from wrapupkit._readiness._flow import Effect, Flow
 
-__all__ = ["Call", "ClientCore", "ClientOptions", "drive"]
+__all__ = ["Call", "ClientCore", "ClientOptions", "caller_of", "drive"]
 
 
 class ClientOptions(TypedDict, total=False):
@@ -322,3 +322,16 @@ def drive(flow: Flow, outcome: Outcome | None) -> Effect | WrapupResult:
     except StopIteration as done:
         result: WrapupResult = done.value
         return result
+
+
+def caller_of(client: object) -> Caller:
+    """The HTTP caller of a :class:`WrapupClient` or :class:`AsyncWrapupClient`: its login, retry
+    policy, deadline and transport.  For wrapupkit's own packages (the fleet's event sources share a
+    client's login and channel); not part of the public API.
+
+    Raises:
+        InvalidType: *client* is not a wrapupkit client.
+    """
+    if not isinstance(client, ClientCore):
+        raise InvalidType(f"expected a WrapupClient or an AsyncWrapupClient, not {type(client).__name__}")
+    return client._http

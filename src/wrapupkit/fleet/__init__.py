@@ -4,6 +4,8 @@
 """
 
 from wrapupkit.fleet._events import Delivery, EventKind, EventSource, FleetEvent
+from wrapupkit.fleet._notif import NotificationEvents
+from wrapupkit.fleet._sqs import SQSEvents
 
 
-__all__ = ["Delivery", "EventKind", "EventSource", "FleetEvent"]
+__all__ = ["Delivery", "EventKind", "EventSource", "FleetEvent", "NotificationEvents", "SQSEvents"]
