@@ -19,9 +19,10 @@ PACKAGE = SRC / "wrapupkit"
 # Lowest first.  A module may import its own layer and the layers below, never one above.
 LAYERS: list[tuple[str, ...]] = [
     ("wrapupkit.exceptions", "wrapupkit._version", "wrapupkit._clock", "wrapupkit._media",
-     "wrapupkit._models", "wrapupkit._validate", "wrapupkit._cache"),
+     "wrapupkit._models", "wrapupkit._validate", "wrapupkit._cache", "wrapupkit._trail"),
     ("wrapupkit._http",),
-    ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness", "wrapupkit._preflight"),
+    ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness", "wrapupkit._preflight",
+     "wrapupkit._trace", "wrapupkit._explain", "wrapupkit._capture"),
     ("wrapupkit._bulk", "wrapupkit.bulk", "wrapupkit.intents"),
     ("wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api", "wrapupkit.testing"),
     ("wrapupkit.fleet",),

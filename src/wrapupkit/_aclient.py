@@ -25,6 +25,7 @@ from wrapupkit._client import ClientOptions, WrapupClient
 from wrapupkit._clock import Clock, asleep
 from wrapupkit._readiness import AsyncEventSource, Readiness, ReadinessStrategy, as_strategy
 from wrapupkit._readiness._flow import Read, Request, Wait, Write, wrapup_flow
+from wrapupkit._readiness._recorded import recorded
 from wrapupkit.exceptions import ConfigurationError
 
 
@@ -278,7 +279,7 @@ class AsyncWrapupClient:
                 self._listening.add(strategy)
             try:
                 flow = wrapup_flow(attrs.evolve(request, listening=source is not None), strategy)
-                result = await self._drive(flow, source, request)
+                result = await self._drive(recorded(flow, request, self.clock), source, request)
             finally:
                 if source is not None:
                     await source.aclose()

@@ -19,6 +19,7 @@ from wrapupkit._models import CodeSet, WrapupResult
 from wrapupkit._preflight import probe, refused
 from wrapupkit._readiness import CallInfo, EventSource, Readiness, as_strategy
 from wrapupkit._readiness._flow import Lookup, Read, Request, Resolve, Wait, Write, wrapup_flow
+from wrapupkit._readiness._recorded import recorded
 from wrapupkit.exceptions import ConfigurationError
 
 
@@ -328,7 +329,7 @@ class WrapupClient:
             source = strategy.events(call)
             try:
                 flow = wrapup_flow(attrs.evolve(request, listening=source is not None), strategy)
-                result = self._drive(flow, source, request)
+                result = self._drive(recorded(flow, request, self.clock), source, request)
             finally:
                 if source is not None:
                     source.close()

@@ -41,10 +41,13 @@ Messages never contain tokens, client secrets or wrap-up notes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+
+if TYPE_CHECKING:
+    from wrapupkit._trail import Trail
 
 __all__ = [
     "AlreadyWrappedUp",
@@ -86,7 +89,14 @@ class WrapupkitError(Exception):
 
     Every subclass pickles with its context attributes (across processes, in a bulk
     journal's worker pool, through ``concurrent.futures``), whatever its ``__init__`` takes.
+
+    Attributes:
+        trail: raised by :meth:`~wrapupkit.WrapupClient.apply_wrapup` after it read the
+            conversation, how the call went (a :class:`~wrapupkit.Trail`, for
+            :func:`wrapupkit.explain_outcome`); else ``None``.
     """
+
+    trail: Trail | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.args, self.__dict__))
