@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
      "wrapupkit._models", "wrapupkit._validate", "wrapupkit._cache", "wrapupkit._trail"),
     ("wrapupkit._http",),
     ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness", "wrapupkit._preflight",
-     "wrapupkit._trace", "wrapupkit._explain", "wrapupkit._capture"),
+     "wrapupkit._trace", "wrapupkit._explain"),
     ("wrapupkit._bulk", "wrapupkit.bulk", "wrapupkit.intents"),
     ("wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api", "wrapupkit.testing"),
     ("wrapupkit.fleet",),

@@ -28,6 +28,7 @@ from wrapupkit._readiness import (
     is_unclear,
     judge,
 )
+from wrapupkit._trail import Trail
 from wrapupkit._version import __version__
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
@@ -57,6 +58,14 @@ if typing.TYPE_CHECKING:
     from wrapupkit._aclient import AsyncWrapupClient
     from wrapupkit._api import apply_wrapup
     from wrapupkit._client import ClientOptions, WrapupClient
+    from wrapupkit._explain import (
+        ExplainedCommunication,
+        ExplainedLeg,
+        Explanation,
+        capture_conversation,
+        explain_conversation,
+        explain_outcome,
+    )
     from wrapupkit._http import RateLimiter, RetryPolicy
     from wrapupkit._readiness._notifications import Notifications, NotificationStatus
     from wrapupkit.bulk import BulkItem, BulkOutcome, BulkReport, BulkStatus, apply_many
@@ -67,6 +76,12 @@ else:
         "apply_wrapup": "wrapupkit._api",
         "ClientOptions": "wrapupkit._client",
         "WrapupClient": "wrapupkit._client",
+        "ExplainedCommunication": "wrapupkit._explain",
+        "ExplainedLeg": "wrapupkit._explain",
+        "Explanation": "wrapupkit._explain",
+        "capture_conversation": "wrapupkit._explain",
+        "explain_conversation": "wrapupkit._explain",
+        "explain_outcome": "wrapupkit._explain",
         "RateLimiter": "wrapupkit._http",
         "RetryPolicy": "wrapupkit._http",
         "Notifications": "wrapupkit._readiness._notifications",
@@ -115,6 +130,9 @@ __all__ = [
     "ConfigurationError",
     "Decision",
     "EventSource",
+    "ExplainedCommunication",
+    "ExplainedLeg",
+    "Explanation",
     "Forbidden",
     "FunctionStrategy",
     "GenesysAPIError",
@@ -136,6 +154,7 @@ __all__ = [
     "ReadinessTimeout",
     "RetryPolicy",
     "SystemClock",
+    "Trail",
     "TransportError",
     "UnknownWrapupCode",
     "UnsupportedInteraction",
@@ -148,7 +167,10 @@ __all__ = [
     "apply_many",
     "apply_many_async",
     "apply_wrapup",
+    "capture_conversation",
     "exceptions",
+    "explain_conversation",
+    "explain_outcome",
     "is_unclear",
     "judge",
 ]

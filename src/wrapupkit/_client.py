@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
+    from wrapupkit._explain import Explanation
     from wrapupkit._http import Caller, RateLimiter
     from wrapupkit._readiness._flow import Effect, Flow
     from wrapupkit.bulk import BulkItem, BulkReport
@@ -432,6 +433,45 @@ class WrapupClient:
             )
             return None
         raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover - the flow yields only these
+
+    def explain(
+        self,
+        conversation_id: str,
+        *,
+        participant_id: str | None = None,
+        user_id: str | None = None,
+        media_type: MediaType | str | None = None,
+        readiness: Readiness | None = None,
+    ) -> Explanation:
+        """What :meth:`apply_wrapup` would do with *conversation_id* right now, and why; writes nothing.
+
+        Reads the conversation once and runs the same choice and the same first readiness check
+        as :meth:`apply_wrapup` (see :func:`wrapupkit.explain_conversation`).
+
+        Raises:
+            InvalidInput: a malformed argument; nothing was sent.
+            GenesysAPIError: Genesys refused the read (``NotFound`` for an unknown conversation).
+
+        .. versionadded:: 0.2.0
+        """
+        from wrapupkit._explain import explain_conversation
+
+        self._check_open()
+        check.check_id("conversation_id", conversation_id)
+        check.check_id("participant_id", participant_id, optional=True)
+        check.check_id("user_id", user_id, optional=True)
+        check.media(media_type)
+        with self.http.budget(self.clock.monotonic() + self.timeout):
+            body = self.http.get_conversation(conversation_id)
+        return explain_conversation(
+            body,
+            participant_id=participant_id,
+            user_id=user_id,
+            media_type=media_type,
+            readiness=self.readiness if readiness is None else readiness,
+            supported=self.http.supported_media,
+            now=self.clock.monotonic(),
+        )
 
     def apply_many(
         self,

@@ -136,7 +136,7 @@ class _Leg:
             return True, "it connected and says wrapupRequired"
         if self.body.get("purpose") == "agent":
             return True, "it is an ACD agent leg that connected"
-        return False, "a direct-call leg that connected but neither awaits after-call work nor requires a wrap-up"
+        return False, "a direct-call leg that neither awaits after-call work nor requires a wrap-up"
 
     @property
     def order(self) -> tuple[dt.datetime, dt.datetime]:
@@ -210,7 +210,7 @@ def select_target(
         chosen = _exact(conversation, cid, participant_id, user_id, every)
         trace.note(3, f"participant_id {participant_id} names the leg exactly: it is chosen", chosen)
     else:
-        chosen = _choose(conversation, cid, agents, user_id, every, trace)
+        chosen = _choose(conversation, cid, agents, user_id, every, trace=trace)
     return _target(cid, chosen, trace)
 
 
@@ -249,6 +249,7 @@ def _choose(
     agents: list[_Leg],
     user_id: str | None,
     every: list[Candidate],
+    *,
     trace: Trace,
 ) -> _Leg:
     legs = [leg for leg in agents if user_id is None or leg.user_id == user_id]
@@ -282,7 +283,10 @@ def _choose(
         if latest.has_wrapup or len({leg.user_id for leg in connected}) == 1:
             trace.note(3, "no candidate: the most recent leg that connected, to report what it holds", latest)
             return latest
-        trace.note(3, f"no candidate; legs of several users connected ({trace.ids(connected)}), the latest holds no code")
+        trace.note(
+            3,
+            f"no candidate; legs of several users connected ({trace.ids(connected)}); the latest has no code",
+        )
         # Several users' legs, none awaiting and the latest without a code: writing there would
         # pick an agent at random.  Let the caller say which.
         described = [leg.describe() for leg in connected]
@@ -420,4 +424,3 @@ def _when(value: object) -> dt.datetime | None:
 
 def _fmt(candidates: Sequence[Candidate]) -> str:
     return "; ".join(str(c) for c in candidates) if candidates else "none"
-

@@ -91,7 +91,9 @@ class Trace:
         for leg in sorted(legs, key=lambda leg: leg.order):
             purpose = leg.body.get("purpose")
             if purpose not in agent_purposes:
-                self.steps.append(Step(1, f"{leg.id} ({purpose}) is not an agent leg: never a target", leg.id))
+                self.steps.append(
+                    Step(1, f"{leg.id} ({purpose}) is not an agent leg: never a target", leg.id)
+                )
                 continue
             candidate, why = leg.why()
             self.verdicts[leg.id] = (candidate, why)

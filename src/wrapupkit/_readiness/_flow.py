@@ -24,10 +24,10 @@ import attrs
 
 from wrapupkit._conversation import Target, has_communication, select_target, snapshot_of
 from wrapupkit._media import MediaType
-from wrapupkit._trace import Trace
 from wrapupkit._models import CommunicationSnapshot, WrapupCode, WrapupResult
 from wrapupkit._readiness._events import DEADLINE, WaitRequest
 from wrapupkit._readiness._strategy import ReadinessContext, ReadinessStrategy
+from wrapupkit._trace import Trace
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     BadRequest,
