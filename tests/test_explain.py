@@ -1,4 +1,4 @@
-"""explain(): the explanation is the write's own choice, on every corpus body and emulator shape, in any order.
+"""explain(): the explanation is the write's own choice, on every corpus body and shape, in any order.
 
 The flow itself (``wrapup_flow``, as the clients drive it, with its trail recorded) is run here on the
 same body by a small in-memory driver; the explanation must name the participant and communication
@@ -122,8 +122,9 @@ def run_flow(body: dict[str, Any], args: dict[str, str], strategy: Any = None) -
         trail = done.value.trail
         return trail, written or trail.target
     except WrapupkitError as exc:
-        assert exc.trail is not None
-        return exc.trail, written or type(exc)
+        error = exc
+    assert error.trail is not None  # every error after the first read carries its trail
+    return error.trail, written or type(error)
 
 
 def _agrees(body: dict[str, Any], args: dict[str, str]) -> None:
