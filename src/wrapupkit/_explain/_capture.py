@@ -187,7 +187,10 @@ def capture_conversation(
     source: str | None = None,
     description: str = "",
 ) -> dict[str, Any]:
-    """The conversation anonymised (:func:`anonymise`), with the rule's expectation, as a corpus fixture.
+    """The conversation anonymised for sharing, with the rule's expectation, as a corpus fixture.
+
+    Ids are replaced consistently, free text is removed and times are shifted to 2000-01-01, by
+    allow-list (docs/explain.md lists what is kept).
 
     The fixture is the format of ``tests/corpus/`` (its README): ``source``, ``description``,
     ``kind`` (``"event"`` for a notification, whose ``eventBody`` is used), ``topic`` (the

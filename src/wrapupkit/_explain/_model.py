@@ -180,7 +180,7 @@ class Explanation:
 
     @property
     def waits_for(self) -> str:
-        """What the call would do next, in words: write, wait (for what), report a code, or raise."""
+        """What the call would do next, in words (write, wait and for what, report a code, or raise)."""
         if isinstance(self.error, NotAnsweredYet):
             return (
                 "a leg to answer: apply_wrapup() reads the conversation again until one connects, "
