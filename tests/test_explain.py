@@ -314,3 +314,51 @@ def test_the_command_needs_a_conversation(capsys: pytest.CaptureFixture[str], tm
     assert cli.main(["explain", "--from-file", str(bad)]) == 2
     _, err = capsys.readouterr()
     assert "Cannot read a JSON body" in err
+
+
+def test_the_timeline_is_drawn_by_the_shared_renderer(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """_repr_svg_, svg() and --svg call wrapupkit._timeline.render_svg with the body and the target."""
+    import sys
+    import types
+
+    explanation = explain_conversation(BODIES["transfer-back@600"], user_id=ADA)
+    monkeypatch.setitem(sys.modules, "wrapupkit._timeline", None)  # no renderer in this version
+    assert explanation._repr_svg_() is None
+    with pytest.raises(wrapupkit.ConfigurationError, match="no timeline renderer"):
+        explanation.svg()
+    calls: list[tuple[Any, dict[str, Any]]] = []
+
+    def render_svg(conversation: Any, **kwargs: Any) -> str:
+        calls.append((conversation, kwargs))
+        return "<svg/>"
+
+    stub = types.ModuleType("wrapupkit._timeline")
+    stub.render_svg = render_svg  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "wrapupkit._timeline", stub)
+    assert explanation._repr_svg_() == "<svg/>"
+    assert "<svg/>" in explanation._repr_html_()
+    conversation, kwargs = calls[0]
+    assert conversation is explanation.conversation
+    assert kwargs["target"] == explanation.target
+    assert kwargs["written_at"] is None
+    assert explanation.conversation_id in kwargs["title"]
+    body = tmp_path / "body.json"
+    body.write_text(json.dumps(BODIES["transfer-back@600"]))
+    out = tmp_path / "out.svg"
+    assert cli.main(["explain", "--from-file", str(body), "--svg", str(out)]) == 0
+    assert out.read_text() == "<svg/>"
+    assert f"Wrote the timeline to {out}" in capsys.readouterr().err
+
+
+def test_an_error_keeps_its_trail_across_processes() -> None:
+    """A raised error pickles with its trail (bulk runs send errors between processes)."""
+    import pickle
+
+    trail, _ = run_flow(BODIES["blind@600"], {})
+    exc = AmbiguousParticipant("x", conversation_id="c", candidates=[])
+    exc.trail = trail
+    copy = pickle.loads(pickle.dumps(exc))
+    assert copy.trail == trail
+    assert copy.trail.conversation == trail.conversation
