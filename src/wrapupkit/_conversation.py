@@ -204,7 +204,8 @@ def select_target(
     trace = trace if trace is not None else SILENT
     cid = str(conversation.get("id"))
     agents = _legs(conversation)
-    trace.legs(_legs(conversation, agents_only=False), AGENT_PURPOSES)
+    if trace is not SILENT:  # rules 1 and 2 in words, for every participant
+        trace.legs(_legs(conversation, agents_only=False), AGENT_PURPOSES)
     every = [leg.describe() for leg in sorted(agents, key=lambda leg: leg.order)]
     if participant_id is not None:
         chosen = _exact(conversation, cid, participant_id, user_id, every)
