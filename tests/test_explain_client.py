@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from small_org import emulator_env
 from test_explain import SHAPES
@@ -96,6 +98,41 @@ def test_explain_names_the_write(
             assert posts == []
         else:
             assert posts[:1] == [explanation.target], (name, args, explanation.text())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    name=st.sampled_from(sorted(SHAPES)),
+    moment=st.integers(0, 130).map(lambda k: k + 0.5),  # the shapes' events fall on whole seconds
+    pick=st.integers(0, 3),
+    level=st.sampled_from(["participant", "communication"]),
+)
+def test_explain_names_the_write_at_any_moment(
+    emu: Emulator,
+    client: WrapupClient,
+    org: dict[str, str],
+    *,
+    name: str,
+    moment: float,
+    pick: int,
+    level: str,
+) -> None:
+    """As a property: any shape, any moment, any kind of argument, either ACW level."""
+    emu.rules.acw_level = level
+    args = _cases(emu, org, name, moment)[pick]
+    cid = _fresh(emu, org, name, moment)
+    explanation = client.explain(cid, readiness=Immediate(), **args)
+    try:
+        client.apply_wrapup(cid, "Sale", readiness=Immediate(), timeout=0.01, **args)
+    except WrapupkitError as exc:
+        error: WrapupkitError | None = exc
+    else:
+        error = None
+    if explanation.error is not None:
+        assert type(error) is type(explanation.error), (name, moment, args, explanation.text())
+        assert _posts(emu, cid) == []
+    else:
+        assert _posts(emu, cid)[:1] == [explanation.target], (name, moment, args, explanation.text())
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
