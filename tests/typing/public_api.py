@@ -7,6 +7,7 @@ typo'd name or keyword stops being an error (an ``Any`` leaking in), CI fails.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from typing_extensions import assert_type
 
@@ -76,3 +77,16 @@ async def async_surface() -> None:
         assert_type(await aclient.apply_many([("c1", "Sale")], max_concurrency=5), wrapupkit.BulkReport)
         await aclient.apply_many([("c1", "Sale")], max_workers=5)  # type: ignore[call-arg]
     await FakeClock().asleep(1.0)
+
+
+def explain_surface() -> None:
+    """explain() and capture: typed values, typo'd keywords refused."""
+    explanation = client.explain("c1", user_id="u1", media_type="call")
+    assert_type(explanation, wrapupkit.Explanation)
+    assert_type(explanation.target, tuple[str, str] | None)
+    assert_type(explanation.legs[0].communications[0], wrapupkit.ExplainedCommunication)
+    client.explain("c1", code="Sale")  # type: ignore[call-arg]
+    assert_type(wrapupkit.explain_conversation({"id": "c1"}).ready, bool)
+    assert_type(wrapupkit.explain_outcome(result).trail, wrapupkit.Trail | None)
+    assert_type(result.trail, wrapupkit.Trail | None)
+    assert_type(wrapupkit.capture_conversation({"id": "c1"})["body"], Any)
