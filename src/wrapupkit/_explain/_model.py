@@ -162,7 +162,7 @@ class Explanation:
     verdict: Decision | None = None
     strategy: str = ""
     unclear_grace: float | None = None
-    arguments: Mapping[str, str] = attrs.field(factory=dict)
+    arguments: Mapping[str, str] = attrs.field(factory=dict, hash=False)
     trail: Trail | None = None
     conversation: JSON = attrs.field(factory=dict, repr=False, eq=False)
 
