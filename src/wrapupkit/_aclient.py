@@ -345,7 +345,7 @@ class AsyncWrapupClient:
     ) -> Explanation:
         """What :meth:`apply_wrapup` would do right now, and why: :meth:`WrapupClient.explain`, awaited.
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 0.1.0
         """
         if self._closed:
             raise ConfigurationError("this AsyncWrapupClient is closed")

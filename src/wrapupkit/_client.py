@@ -452,7 +452,7 @@ class WrapupClient:
             InvalidInput: a malformed argument; nothing was sent.
             GenesysAPIError: Genesys refused the read (``NotFound`` for an unknown conversation).
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 0.1.0
         """
         from wrapupkit._explain import explain_conversation
 

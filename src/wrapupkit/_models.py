@@ -203,8 +203,6 @@ class WrapupResult:
             :func:`wrapupkit.explain_outcome`; not part of the repr or of equality.
 
     .. versionadded:: 0.1.0
-    .. versionchanged:: 0.2.0
-       ``trail``.
     """
 
     conversation_id: str

@@ -36,7 +36,7 @@ class Trail:
             read when none was chosen). Not part of the repr.
         last: the last conversation body read. Not part of the repr.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     participant_id: str | None = None

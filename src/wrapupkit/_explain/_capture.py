@@ -98,7 +98,7 @@ def anonymise(conversation: JSON, *, ids: dict[str, str] | None = None) -> dict[
     Returns:
         A new body; the input is not changed.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     if not isinstance(conversation, Mapping):
         raise InvalidInput("conversation", f"expected a JSON object, got {type(conversation).__name__}")
@@ -208,7 +208,7 @@ def capture_conversation(
     Returns:
         The fixture, ready for ``json.dump``.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     if not isinstance(conversation, Mapping):
         raise InvalidInput("conversation", f"expected a JSON object, got {type(conversation).__name__}")

@@ -61,7 +61,7 @@ class ExplainedCommunication:
         wrapup_code: the id of a code already on it.
         chosen: whether it is the communication the wrap-up would go to.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     id: str
@@ -94,7 +94,7 @@ class ExplainedLeg:
         chosen: whether it is the leg the wrap-up would go to.
         communications: its communications, in the order the body lists them.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     participant_id: str
@@ -145,7 +145,7 @@ class Explanation:
         trail: for :func:`explain_outcome`, how the call went.
         conversation: the conversation body explained (not part of the repr or of equality).
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
 
     conversation_id: str
@@ -282,7 +282,7 @@ def explain_conversation(
     Raises:
         InvalidInput: a malformed argument, or *conversation* is not a JSON object.
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     if not isinstance(conversation, Mapping):
         raise InvalidInput("conversation", f"expected a JSON object, got {type(conversation).__name__}")
@@ -352,7 +352,7 @@ def explain_outcome(
         InvalidInput: *outcome* carries no trail (it did not come from a call that read the
             conversation: for example an argument was refused before any request).
 
-    .. versionadded:: 0.2.0
+    .. versionadded:: 0.1.0
     """
     trail = getattr(outcome, "trail", None)
     if not isinstance(trail, Trail) or trail.conversation is None:
