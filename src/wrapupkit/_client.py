@@ -454,23 +454,18 @@ class WrapupClient:
 
         .. versionadded:: 0.1.0
         """
-        from wrapupkit._explain import explain_conversation
+        from wrapupkit._explain._model import read_and_explain
 
         self._check_open()
-        check.check_id("conversation_id", conversation_id)
-        check.check_id("participant_id", participant_id, optional=True)
-        check.check_id("user_id", user_id, optional=True)
-        check.media(media_type)
-        with self.http.budget(self.clock.monotonic() + self.timeout):
-            body = self.http.get_conversation(conversation_id)
-        return explain_conversation(
-            body,
+        return read_and_explain(
+            self.http,
+            self.clock,
+            self.timeout,
+            conversation_id,
             participant_id=participant_id,
             user_id=user_id,
             media_type=media_type,
             readiness=self.readiness if readiness is None else readiness,
-            supported=self.http.supported_media,
-            now=self.clock.monotonic(),
         )
 
     def apply_many(
