@@ -84,20 +84,24 @@ def test_explain_names_the_write(
 ) -> None:
     """Immediate: the first (and only) POST goes where the explanation said, or the same error is raised."""
     for args in _cases(emu, org, name, moment):
-        cid = _fresh(emu, org, name, moment)
-        explanation = client.explain(cid, readiness=Immediate(), **args)
-        try:
-            client.apply_wrapup(cid, "Sale", readiness=Immediate(), timeout=0.1, **args)
-        except WrapupkitError as exc:
-            error: WrapupkitError | None = exc
-        else:
-            error = None
-        posts = _posts(emu, cid)
-        if explanation.error is not None:
-            assert type(error) is type(explanation.error), (name, args, explanation.text())
-            assert posts == []
-        else:
-            assert posts[:1] == [explanation.target], (name, args, explanation.text())
+        _explain_then_write(emu, client, _fresh(emu, org, name, moment), args)
+
+
+def _explain_then_write(emu: Emulator, client: WrapupClient, cid: str, args: dict[str, str]) -> None:
+    """Explain, then apply with Immediate: the POST goes to the explained target, or the error matches."""
+    explanation = client.explain(cid, readiness=Immediate(), **args)
+    try:
+        client.apply_wrapup(cid, "Sale", readiness=Immediate(), timeout=0.01, **args)
+    except WrapupkitError as exc:
+        error: WrapupkitError | None = exc
+    else:
+        error = None
+    posts = _posts(emu, cid)
+    if explanation.error is not None:
+        assert type(error) is type(explanation.error), (args, explanation.text())
+        assert posts == []
+    else:
+        assert posts[:1] == [explanation.target], (args, explanation.text())
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -120,19 +124,7 @@ def test_explain_names_the_write_at_any_moment(
     """As a property: any shape, any moment, any kind of argument, either ACW level."""
     emu.rules.acw_level = level
     args = _cases(emu, org, name, moment)[pick]
-    cid = _fresh(emu, org, name, moment)
-    explanation = client.explain(cid, readiness=Immediate(), **args)
-    try:
-        client.apply_wrapup(cid, "Sale", readiness=Immediate(), timeout=0.01, **args)
-    except WrapupkitError as exc:
-        error: WrapupkitError | None = exc
-    else:
-        error = None
-    if explanation.error is not None:
-        assert type(error) is type(explanation.error), (name, moment, args, explanation.text())
-        assert _posts(emu, cid) == []
-    else:
-        assert _posts(emu, cid)[:1] == [explanation.target], (name, moment, args, explanation.text())
+    _explain_then_write(emu, client, _fresh(emu, org, name, moment), args)
 
 
 @pytest.mark.parametrize("moment", MOMENTS)
