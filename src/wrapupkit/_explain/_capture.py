@@ -218,7 +218,8 @@ def capture_conversation(
         topic = _UUID.sub("{id}", str(conversation.get("topicName") or "")) or None
     ids: dict[str, str] = {}
     anonymous = anonymise(body, ids=ids)
-    users = sorted({str(p["userId"]) for p in anonymous.get("participants") or () if p.get("userId")})
+    legs = [p for p in anonymous.get("participants") or () if isinstance(p, Mapping)]
+    users = sorted({str(p["userId"]) for p in legs if p.get("userId")})
     cases: list[dict[str, str]] = [{}]
     cases += [{"user_id": u} for u in users]
     asked = {"participant_id": participant_id, "user_id": user_id}
