@@ -362,3 +362,20 @@ def test_an_error_keeps_its_trail_across_processes() -> None:
     copy = pickle.loads(pickle.dumps(exc))
     assert copy.trail == trail
     assert copy.trail.conversation == trail.conversation
+
+
+def test_wrapup_notes_in_the_body_are_never_shown() -> None:
+    """A code already there is named by its id; its notes appear in no text, JSON, HTML or repr."""
+    secret = "NOTES-SECRET customer said her PIN"
+    body = json.loads(json.dumps(BODIES["conference@600"]))
+    leg = next(p for p in body["participants"] if p.get("userId") == ADA)
+    leg["calls"][0]["wrapup"] = {"code": "code-x", "notes": secret}
+    explanation = explain_conversation(body, user_id=ADA)
+    shown = [
+        explanation.text(),
+        json.dumps(explanation.to_dict()),
+        explanation._repr_html_(),
+        repr(explanation),
+    ]
+    assert explanation.existing_code == "code-x"
+    assert not any(secret in text for text in shown)
