@@ -28,6 +28,7 @@ from wrapupkit._readiness import (
     is_unclear,
     judge,
 )
+from wrapupkit._trail import Trail
 from wrapupkit._version import __version__
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
@@ -72,6 +73,14 @@ if typing.TYPE_CHECKING:
     from wrapupkit._aclient import AsyncWrapupClient
     from wrapupkit._api import apply_wrapup
     from wrapupkit._client import ClientOptions, WrapupClient
+    from wrapupkit._explain import (
+        ExplainedCommunication,
+        ExplainedLeg,
+        Explanation,
+        capture_conversation,
+        explain_conversation,
+        explain_outcome,
+    )
     from wrapupkit._http import RateLimiter, RetryPolicy
     from wrapupkit._readiness._notifications import Notifications, NotificationStatus
     from wrapupkit._timeline import Timeline, render_timeline
@@ -83,6 +92,12 @@ else:
         "apply_wrapup": "wrapupkit._api",
         "ClientOptions": "wrapupkit._client",
         "WrapupClient": "wrapupkit._client",
+        "ExplainedCommunication": "wrapupkit._explain",
+        "ExplainedLeg": "wrapupkit._explain",
+        "Explanation": "wrapupkit._explain",
+        "capture_conversation": "wrapupkit._explain",
+        "explain_conversation": "wrapupkit._explain",
+        "explain_outcome": "wrapupkit._explain",
         "RateLimiter": "wrapupkit._http",
         "RetryPolicy": "wrapupkit._http",
         "Notifications": "wrapupkit._readiness._notifications",
@@ -137,6 +152,9 @@ __all__ = [
     "DeadlineExceeded",
     "Decision",
     "EventSource",
+    "ExplainedCommunication",
+    "ExplainedLeg",
+    "Explanation",
     "Forbidden",
     "FunctionStrategy",
     "GenesysAPIError",
@@ -168,6 +186,7 @@ __all__ = [
     "StoreError",
     "SystemClock",
     "Timeline",
+    "Trail",
     "TransportError",
     "Unauthorized",
     "UnknownWrapupCode",
@@ -182,7 +201,10 @@ __all__ = [
     "apply_many",
     "apply_many_async",
     "apply_wrapup",
+    "capture_conversation",
     "exceptions",
+    "explain_conversation",
+    "explain_outcome",
     "is_unclear",
     "judge",
     "render_timeline",

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
+    from wrapupkit._explain import Explanation
     from wrapupkit._http import RateLimiter
     from wrapupkit._media import MediaType
     from wrapupkit._readiness import AsyncEventSource, Readiness
@@ -301,6 +302,29 @@ class AsyncWrapupClient(ClientCore):
             except Exception as exc:  # noqa: BLE001 - the cancellation is what the caller asked for
                 log.info("the wrap-up POST for %s ended with %r before the cancellation", cid, exc)
             raise
+
+    async def explain(
+        self,
+        conversation_id: str,
+        *,
+        participant_id: str | None = None,
+        user_id: str | None = None,
+        media_type: MediaType | str | None = None,
+        readiness: Readiness | None = None,
+    ) -> Explanation:
+        """What :meth:`apply_wrapup` would do right now, and why: :meth:`WrapupClient.explain`, awaited.
+
+        .. versionadded:: 0.1.0
+        """
+        return await self._offload(
+            lambda: self._explained(
+                conversation_id,
+                participant_id=participant_id,
+                user_id=user_id,
+                media_type=media_type,
+                readiness=readiness,
+            )
+        )
 
     async def apply_many(
         self,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self, Unpack
 
+    from wrapupkit._explain import Explanation
     from wrapupkit._http import RateLimiter
     from wrapupkit._media import MediaType
     from wrapupkit._readiness import EventSource, Readiness
@@ -251,6 +252,34 @@ class WrapupClient(ClientCore):
             if first is not None:
                 return first
         return self._step(effect, request)
+
+    def explain(
+        self,
+        conversation_id: str,
+        *,
+        participant_id: str | None = None,
+        user_id: str | None = None,
+        media_type: MediaType | str | None = None,
+        readiness: Readiness | None = None,
+    ) -> Explanation:
+        """What :meth:`apply_wrapup` would do with *conversation_id* right now, and why; writes nothing.
+
+        Reads the conversation once and runs the same choice and the same first readiness check
+        as :meth:`apply_wrapup` (see :func:`wrapupkit.explain_conversation`).
+
+        Raises:
+            InvalidInput: a malformed argument; nothing was sent.
+            GenesysAPIError: Genesys refused the read (``NotFound`` for an unknown conversation).
+
+        .. versionadded:: 0.1.0
+        """
+        return self._explained(
+            conversation_id,
+            participant_id=participant_id,
+            user_id=user_id,
+            media_type=media_type,
+            readiness=readiness,
+        )
 
     def apply_many(
         self,

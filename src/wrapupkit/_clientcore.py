@@ -23,6 +23,7 @@ from wrapupkit._http import RetryPolicy, api_host_for, new_api_client, new_calle
 from wrapupkit._preflight import probe, refused
 from wrapupkit._readiness import CallInfo, Readiness, ReadinessStrategy, as_strategy
 from wrapupkit._readiness._flow import Lookup, Read, Request, Resolve, Write, wrapup_flow
+from wrapupkit._readiness._recorded import recorded
 from wrapupkit.exceptions import ConfigurationError, InvalidType
 
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
+    from wrapupkit._explain import Explanation
     from wrapupkit._http import Caller, RateLimiter
     from wrapupkit._media import MediaType
     from wrapupkit._models import WrapupResult
@@ -193,6 +195,30 @@ class ClientCore:
         if self._closed:
             raise ConfigurationError(f"This {type(self).__name__} is closed; create a new one.")
 
+    def _explained(
+        self,
+        conversation_id: str,
+        *,
+        participant_id: str | None,
+        user_id: str | None,
+        media_type: MediaType | str | None,
+        readiness: Readiness | None,
+    ) -> Explanation:
+        """``explain()`` (blocking): one read, then the flow's own choice and first verdict."""
+        from wrapupkit._explain._model import read_and_explain
+
+        self._check_open()
+        return read_and_explain(
+            self._http,
+            self.clock,
+            self.timeout,
+            conversation_id,
+            participant_id=participant_id,
+            user_id=user_id,
+            media_type=media_type,
+            readiness=self.readiness if readiness is None else readiness,
+        )
+
     def _codes_of(self, queue_id: str, *, refresh: bool = False) -> Any:
         """A queue's code set under the client's default deadline (blocking)."""
         self._check_open()
@@ -265,9 +291,10 @@ class ClientCore:
         )
         return Call(strategy=strategy, request=request, info=info)
 
-    @staticmethod
-    def _flow(call: Call, listening: bool) -> Flow:
-        return wrapup_flow(attrs.evolve(call.request, listening=listening), call.strategy)
+    def _flow(self, call: Call, listening: bool) -> Flow:
+        """The call's flow, recorded: the result or the error carries its :class:`~wrapupkit.Trail`."""
+        flow = wrapup_flow(attrs.evolve(call.request, listening=listening), call.strategy)
+        return recorded(flow, call.request, self.clock)
 
     def _read(self, conversation_id: str, *, waiting: bool = False) -> Any:
         """Read the conversation (blocking): at the start, or after a wait that brought no view."""

@@ -30,6 +30,7 @@ import attrs
 
 from wrapupkit._media import BY_ARRAY, UNWRAPPABLE_ARRAYS, MediaEndpoint
 from wrapupkit._models import CommunicationSnapshot
+from wrapupkit._trace import SILENT, Trace
 from wrapupkit.exceptions import (
     AmbiguousParticipant,
     Candidate,
@@ -72,11 +73,11 @@ class _Comm:
 
     @property
     def connected_at(self) -> dt.datetime | None:
-        return _when(self.body.get("connectedTime"))
+        return parse_time(self.body.get("connectedTime"))
 
     @property
     def order(self) -> tuple[dt.datetime, dt.datetime]:
-        started = _when(self.body.get("startTime")) or _when(self.body.get("startAlertingTime"))
+        started = parse_time(self.body.get("startTime")) or parse_time(self.body.get("startAlertingTime"))
         return (self.connected_at or started or _EPOCH, started or _EPOCH)
 
 
@@ -97,7 +98,7 @@ class _Leg:
     @property
     def connected_at(self) -> dt.datetime | None:
         times = [t for t in (c.connected_at for c in self.comms) if t is not None]
-        own = _when(self.body.get("connectedTime"))
+        own = parse_time(self.body.get("connectedTime"))
         return max(times, default=own)
 
     @property
@@ -120,17 +121,28 @@ class _Leg:
         ``wrapupRequired`` counts once the leg connected: captured bodies show it false on offers
         still ringing or timed out, and an offer never answered cannot take a wrap-up.
         """
+        return self.why()[0]
+
+    def why(self) -> tuple[bool, str]:
+        """Whether the leg is a candidate, and the words of rule 2 that decide it."""
         if self.has_wrapup:
-            return False
-        if any(c.acw_state == "pending" for c in self.comms):
-            return True
-        return self.connected and (
-            self.body.get("wrapupRequired") is True or self.body.get("purpose") == "agent"
-        )
+            return False, "it already holds a wrap-up code"
+        pending = [c for c in self.comms if c.acw_state == "pending"]
+        if pending:
+            return True, f"after-call work is pending on its {pending[0].array} {pending[0].body.get('id')}"
+        if not self.connected:
+            return False, "it never connected (an offer not answered)"
+        if self.body.get("wrapupRequired") is True:
+            return True, "it connected and says wrapupRequired"
+        if self.body.get("purpose") == "agent":
+            return True, "it is an ACD agent leg that connected"
+        return False, "a direct-call leg that neither awaits after-call work nor requires a wrap-up"
 
     @property
     def order(self) -> tuple[dt.datetime, dt.datetime]:
-        started = _when(self.body.get("startTime")) or min((c.order[1] for c in self.comms), default=_EPOCH)
+        started = parse_time(self.body.get("startTime")) or min(
+            (c.order[1] for c in self.comms), default=_EPOCH
+        )
         return (self.connected_at or started, started)
 
     def communication(self) -> _Comm | None:
@@ -174,9 +186,16 @@ def _legs(conversation: JSON, *, agents_only: bool = True) -> list[_Leg]:
 
 
 def select_target(
-    conversation: JSON, *, participant_id: str | None = None, user_id: str | None = None
+    conversation: JSON,
+    *,
+    participant_id: str | None = None,
+    user_id: str | None = None,
+    trace: Trace | None = None,
 ) -> Target:
     """Choose the agent leg and its communication (see the module docstring).
+
+    *trace*, when given, records each step of the rule in words as it is taken (``explain()``
+    reads it), so an explanation is this very choice, never a second implementation.
 
     Raises:
         ParticipantNotFound: nothing matches (:class:`~wrapupkit.exceptions.NotAnsweredYet` when
@@ -184,14 +203,18 @@ def select_target(
         AmbiguousParticipant: legs of several users await a wrap-up (each listed).
         UnsupportedInteraction: the chosen communication's media cannot take a wrap-up.
     """
+    trace = trace if trace is not None else SILENT
     cid = str(conversation.get("id"))
     agents = _legs(conversation)
+    if trace is not SILENT:  # rules 1 and 2 in words, for every participant
+        trace.legs(_legs(conversation, agents_only=False), AGENT_PURPOSES)
     every = [leg.describe() for leg in sorted(agents, key=lambda leg: leg.order)]
     if participant_id is not None:
         chosen = _exact(conversation, cid, participant_id, user_id, every)
+        trace.note(3, f"participant_id {participant_id} names the leg exactly: it is chosen", chosen)
     else:
-        chosen = _choose(conversation, cid, agents, user_id, every)
-    return _target(cid, chosen)
+        chosen = _choose(conversation, cid, agents, user_id, every, trace=trace)
+    return _target(cid, chosen, trace)
 
 
 def _exact(
@@ -224,18 +247,29 @@ def _exact(
 
 
 def _choose(
-    conversation: JSON, cid: str, agents: list[_Leg], user_id: str | None, every: list[Candidate]
+    conversation: JSON,
+    cid: str,
+    agents: list[_Leg],
+    user_id: str | None,
+    every: list[Candidate],
+    *,
+    trace: Trace,
 ) -> _Leg:
     legs = [leg for leg in agents if user_id is None or leg.user_id == user_id]
     who = f"user {user_id}" if user_id is not None else "an agent"
+    if user_id is not None:
+        trace.note(3, f"user_id {user_id} keeps that user's legs: {trace.ids(legs)}")
     if not legs:
+        trace.note(3, f"there is no agent leg for {who}")
         raise ParticipantNotFound(
             f"Conversation {cid} has no leg for {who}; agent legs: {_fmt(every)}.",
             conversation_id=cid,
             candidates=every,
         )
     candidates = sorted((leg for leg in legs if leg.awaiting), key=lambda leg: leg.order)
+    trace.note(3, f"candidates, oldest first by their own times (rule 4): {trace.ids(candidates)}")
     if len({leg.user_id for leg in candidates}) > 1:
+        trace.note(3, "the candidates belong to several users: which agent is meant is unknown")
         described = [leg.describe() for leg in candidates]
         raise AmbiguousParticipant(
             f"Conversation {cid} has agent legs of {len({c.user_id for c in described})} users awaiting "
@@ -244,12 +278,18 @@ def _choose(
             candidates=described,
         )
     if candidates:
+        trace.note(3, "the candidates are one user's: the most recent one is chosen", candidates[-1])
         return candidates[-1]
     connected = sorted((leg for leg in legs if leg.connected), key=lambda leg: leg.order)
     if connected:
         latest = connected[-1]  # nothing awaits: report what the last answered leg holds
         if latest.has_wrapup or len({leg.user_id for leg in connected}) == 1:
+            trace.note(3, "no candidate: the most recent leg that connected, to report what it holds", latest)
             return latest
+        trace.note(
+            3,
+            f"no candidate; legs of several users connected ({trace.ids(connected)}); the latest has no code",
+        )
         # Several users' legs, none awaiting and the latest without a code: writing there would
         # pick an agent at random.  Let the caller say which.
         described = [leg.describe() for leg in connected]
@@ -260,11 +300,13 @@ def _choose(
             candidates=described,
         )
     if any(leg.ringing for leg in legs) or _in_queue(conversation):
+        trace.note(3, "no leg connected yet, but an offer rings or the queue still holds the interaction")
         raise NotAnsweredYet(
             f"No leg for {who} in conversation {cid} has connected yet; agent legs: {_fmt(every)}.",
             conversation_id=cid,
             candidates=every,
         )
+    trace.note(3, "no leg connected and nothing rings")
     raise ParticipantNotFound(
         f"No leg for {who} in conversation {cid} ever connected (offers not answered); "
         f"agent legs: {_fmt(every)}.",
@@ -289,8 +331,9 @@ def _in_queue(conversation: JSON) -> bool:
     return "acd" in live and bool(live & {"customer", "external"})
 
 
-def _target(cid: str, leg: _Leg) -> Target:
+def _target(cid: str, leg: _Leg, trace: Trace) -> Target:
     comm = leg.communication()
+    trace.communication(leg, comm)
     if comm is None:
         raise UnsupportedInteraction(
             "unknown", f"participant {leg.id} of conversation {cid} has no communication"
@@ -357,17 +400,17 @@ def snapshot_of(conversation: JSON, target: Target, *, taken_at: float = 0.0) ->
         wrapup_code=wrapup.get("code") or None,
         user_id=participant.get("userId"),
         queue_id=participant.get("queueId"),
-        disconnected_time=_when(comm.get("disconnectedTime")),
-        acw_start_time=_when(acw.get("startTime") or participant.get("startAcwTime")),
-        acw_end_time=_when(acw.get("endTime") or participant.get("endAcwTime")),
+        disconnected_time=parse_time(comm.get("disconnectedTime")),
+        acw_start_time=parse_time(acw.get("startTime") or participant.get("startAcwTime")),
+        acw_end_time=parse_time(acw.get("endTime") or participant.get("endAcwTime")),
         taken_at=taken_at,
         wrapup_expected=participant.get("wrapupExpected"),
         disconnect_type=comm.get("disconnectType"),
-        connected_time=_when(comm.get("connectedTime")),
+        connected_time=parse_time(comm.get("connectedTime")),
     )
 
 
-def _when(value: object) -> dt.datetime | None:
+def parse_time(value: object) -> dt.datetime | None:
     """An ISO 8601 time as an aware datetime (naive ones are taken as UTC), or ``None``."""
     parsed: dt.datetime | None = None
     if isinstance(value, dt.datetime):

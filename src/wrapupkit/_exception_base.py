@@ -7,7 +7,15 @@ class says it lives (its ``__module__``), so pickles, reprs and the API referenc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+
+if TYPE_CHECKING:
+    from wrapupkit._trail import Trail
+
+
+if TYPE_CHECKING:
+    pass
 
 
 __all__ = [
@@ -33,7 +41,14 @@ class WrapupkitError(Exception):
 
     Every subclass pickles with its context attributes (across processes, in a bulk
     journal's worker pool, through ``concurrent.futures``), whatever its ``__init__`` takes.
+
+    Attributes:
+        trail: raised by :meth:`~wrapupkit.WrapupClient.apply_wrapup` after it read the
+            conversation, how the call went (a :class:`~wrapupkit.Trail`, for
+            :func:`wrapupkit.explain_outcome`); else ``None``.
     """
+
+    trail: Trail | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.args, self.__dict__))

@@ -10,6 +10,7 @@ import attrs
 
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._media import MediaType
+from wrapupkit._trail import Trail
 
 
 __all__ = ["CodeSet", "CommunicationSnapshot", "WrapupCode", "WrapupResult"]
@@ -198,6 +199,8 @@ class WrapupResult:
             is 2; 0 when ``already_applied``).
         requests: every HTTP request made for this call, the token request included.
         waited: seconds spent waiting for readiness.
+        trail: how the call went (reads, the target chosen and when, the write), for
+            :func:`wrapupkit.explain_outcome`; not part of the repr or of equality.
 
     .. versionadded:: 0.1.0
     """
@@ -212,6 +215,7 @@ class WrapupResult:
     attempts: int
     requests: int
     waited: float
+    trail: Trail | None = attrs.field(default=None, repr=False, eq=False)
 
     def _repr_html_(self) -> str:
         verb = "already applied" if self.already_applied else "applied"

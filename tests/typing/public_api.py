@@ -7,6 +7,7 @@ typo'd name or keyword stops being an error (an ``Any`` leaking in), CI fails.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from typing_extensions import assert_type
 
@@ -94,3 +95,16 @@ def private_names_stay_private(sync: WrapupClient, aclient: wrapupkit.AsyncWrapu
 
     assert issubclass(DeadlineExceeded, TimeoutError)
     assert issubclass(Conflict, wrapupkit.GenesysAPIError)
+
+
+def explain_surface() -> None:
+    """explain() and capture: typed values, typo'd keywords refused."""
+    explanation = client.explain("c1", user_id="u1", media_type="call")
+    assert_type(explanation, wrapupkit.Explanation)
+    assert_type(explanation.target, tuple[str, str] | None)
+    assert_type(explanation.legs[0].communications[0], wrapupkit.ExplainedCommunication)
+    client.explain("c1", code="Sale")  # type: ignore[call-arg]
+    assert_type(wrapupkit.explain_conversation({"id": "c1"}).ready, bool)
+    assert_type(wrapupkit.explain_outcome(result).trail, wrapupkit.Trail | None)
+    assert_type(result.trail, wrapupkit.Trail | None)
+    assert_type(wrapupkit.capture_conversation({"id": "c1"})["body"], Any)

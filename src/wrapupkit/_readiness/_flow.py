@@ -27,6 +27,7 @@ from wrapupkit._media import MediaType
 from wrapupkit._models import CommunicationSnapshot, WrapupCode, WrapupResult
 from wrapupkit._readiness._events import DEADLINE, WaitRequest
 from wrapupkit._readiness._strategy import ReadinessContext, ReadinessStrategy
+from wrapupkit._trace import Trace
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     BadRequest,
@@ -42,7 +43,7 @@ from wrapupkit.exceptions import (
 )
 
 
-__all__ = ["Flow", "Lookup", "Read", "Request", "Resolve", "Wait", "Write", "wrapup_flow"]
+__all__ = ["Flow", "Lookup", "Read", "Request", "Resolve", "Wait", "Write", "choose_target", "wrapup_flow"]
 
 log = logging.getLogger("wrapupkit")
 JSON = Mapping[str, Any]
@@ -298,12 +299,38 @@ def _state(snapshot: CommunicationSnapshot) -> tuple[object, ...]:
 
 
 def _choose(req: Request, conversation: JSON) -> Target:
-    target = select_target(conversation, participant_id=req.participant_id, user_id=req.user_id)
+    return choose_target(
+        conversation,
+        participant_id=req.participant_id,
+        user_id=req.user_id,
+        media=req.media,
+        supported=req.supported,
+    )
+
+
+def choose_target(
+    conversation: JSON,
+    *,
+    participant_id: str | None,
+    user_id: str | None,
+    media: MediaType | None,
+    supported: frozenset[MediaType],
+    trace: Trace | None = None,
+) -> Target:
+    """The flow's choice of target in one view: the rule, then the media checks (``explain()`` too).
+
+    *trace* records the steps in words (see :func:`~wrapupkit._conversation.select_target`).
+    """
+    target = select_target(conversation, participant_id=participant_id, user_id=user_id, trace=trace)
     actual = target.endpoint.media
-    if req.media is not None and req.media is not actual:
+    if media is not None and media is not actual:
+        if trace is not None:
+            trace.note(5, f"media_type {media.value} was asked, but the communication is a {actual.value}")
         raise InteractionTypeMismatch(
-            expected=req.media.value, actual=actual.value, conversation_id=req.conversation_id
+            expected=media.value, actual=actual.value, conversation_id=str(conversation.get("id"))
         )
-    if actual not in req.supported:
+    if actual not in supported:
+        if trace is not None:
+            trace.note(5, f"the installed SDK has no wrap-up endpoint for {actual.value}")
         raise UnsupportedInteraction(actual.value, "the installed SDK has no wrap-up endpoint for it")
     return target

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from wrapupkit.cli import _apply, _bulk, _codes, _demo, _emulator
+from wrapupkit.cli import _apply, _bulk, _codes, _demo, _emulator, _explain
 from wrapupkit.cli._common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -23,10 +23,10 @@ from wrapupkit.cli._common import (
 __all__ = ["build_parser", "main"]
 
 # Each module adds its subcommand (and a handler) with register(commands), in help order.
-_COMMANDS = (_apply, _codes, _bulk, _emulator, _demo)
+_COMMANDS = (_apply, _codes, _bulk, _explain, _emulator, _demo)
 
 _EPILOG = """\
-credentials (apply, codes, bulk):
+credentials (apply, codes, bulk, explain, capture):
   GENESYSCLOUD_OAUTHCLIENT_ID       the OAuth client-credentials client id
   GENESYSCLOUD_OAUTHCLIENT_SECRET   its secret (never printed)
   GENESYSCLOUD_REGION               the region: a key (eu_west_1) or a domain (mypurecloud.ie)
