@@ -52,6 +52,7 @@ class ClientOptions(TypedDict, total=False):
     cache_maxsize: int
     max_connections: int
     clock: Clock | None
+    share: Any
 
 
 class WrapupClient:
@@ -75,6 +76,9 @@ class WrapupClient:
         cache_maxsize: how many queues' code sets are kept.
         max_connections: HTTP connections kept open (raise for many threads).
         clock: where time comes from (:class:`~wrapupkit.testing.FakeClock` in tests).
+        share: an intent store (``SQLiteStore``, ``RedisStore``) or its ``share(...)``: every
+            process given the same one shares one token and one request budget per OAuth client
+            (:class:`~wrapupkit.intents.StoreShare`).
 
     Attributes:
         http: the one object through which the client makes every HTTP call (advanced:
@@ -95,6 +99,7 @@ class WrapupClient:
         cache_maxsize: int = 1024,
         max_connections: int = 10,
         clock: Clock | None = None,
+        share: Any = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.readiness = as_strategy(readiness)
@@ -110,6 +115,8 @@ class WrapupClient:
             max_connections=max_connections,
             default_timeout=self.timeout,
         )
+        if share is not None:
+            self.http.use_share(share)
         self._codes = CodeBook(self.http, ttl=ttl, maxsize=cache_maxsize, clock=self.clock)
         self._closed = False
 

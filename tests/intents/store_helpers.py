@@ -61,3 +61,24 @@ def claim_and_die(url: str, intent_id: str, out: Any) -> None:
     out.close()
     out.join_thread()  # the lease reached the parent; now die holding it
     os._exit(0)
+
+
+def fleet_process(url: str, host: str, login: tuple[str, str, str], steps: Any, out: Any) -> None:
+    """A child process of one OAuth client's fleet: at each step, read the queue's codes once.
+
+    *login* is (client id, secret, queue id).
+    """
+    from wrapupkit import WrapupClient
+
+    client_id, secret, queue = login
+    store = open_store(url)
+    client = WrapupClient.from_credentials(client_id, secret, host=host, share=store, cache_ttl=0)
+    for step in steps:
+        step.wait()
+        try:
+            client.codes(queue)
+            out.put("ok")
+        except Exception as exc:
+            out.put(f"{type(exc).__name__}: {exc}")
+    client.close()
+    store.close()

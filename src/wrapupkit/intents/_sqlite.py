@@ -32,6 +32,9 @@ from wrapupkit.intents._ops import (
     released,
     renewed,
 )
+from wrapupkit.intents._share import StoreShare
+from wrapupkit.intents._sqlite_share import SCHEMA as SHARE_SCHEMA
+from wrapupkit.intents._sqlite_share import SQLiteTokens, SQLiteWindow
 from wrapupkit.intents._threaded import ThreadedStore
 
 
@@ -81,9 +84,9 @@ class SQLiteStore:
         self._inherited: sqlite3.Connection | None = None
         self._pid = 0
         self._closed = False
-        with self._errors("open"):
+        with self._lock, self._errors("open"):
             conn = self._connection()
-            conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA + SHARE_SCHEMA)
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.url!r})"
@@ -285,6 +288,29 @@ class SQLiteStore:
     def asyncio(self) -> ThreadedStore:
         """This store for asyncio: every call runs on a worker thread (SQLite has no async driver)."""
         return ThreadedStore(self)
+
+    def share(
+        self,
+        *,
+        requests: int | None = 300,
+        per_seconds: float = 60.0,
+        headroom: float = 0.05,
+        max_pause: float = 60.0,
+        share_token: bool = True,
+    ) -> StoreShare:
+        """The token and request budget of one OAuth client, shared by this machine's processes
+        through this file: pass it (or the store) as a client's ``share=``.  The arguments are
+        :class:`~wrapupkit.intents.StoreShare`'s.
+        """
+        return StoreShare(
+            SQLiteTokens(self),
+            lambda key, limit, seconds: SQLiteWindow(self, key, limit, seconds),
+            requests=requests,
+            per_seconds=per_seconds,
+            headroom=headroom,
+            max_pause=max_pause,
+            share_token=share_token,
+        )
 
     def __enter__(self) -> SQLiteStore:
         return self

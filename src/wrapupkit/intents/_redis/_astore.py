@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
+import redis
 import redis.asyncio as aredis
 from redis.exceptions import RedisError, WatchError
 
@@ -35,6 +36,8 @@ from wrapupkit.intents._redis._base import (
     listed,
     text,
 )
+from wrapupkit.intents._redis._share import redis_share
+from wrapupkit.intents._share import StoreShare
 
 
 __all__ = ["AsyncRedisStore"]
@@ -176,6 +179,29 @@ class AsyncRedisStore(Base):
         )
         _, new = await self._update("finish", target, change)
         return new.intent if new else None
+
+    def share(
+        self,
+        *,
+        requests: int | None = 300,
+        per_seconds: float = 60.0,
+        headroom: float = 0.05,
+        max_pause: float = 60.0,
+        share_token: bool = True,
+    ) -> StoreShare:
+        """The token and request budget of one OAuth client, shared by the whole fleet through
+        this server (on sync connections of its own: the HTTP layer is sync); pass it as a
+        client's ``share=``.  The arguments are :class:`~wrapupkit.intents.StoreShare`'s.
+        """
+        return redis_share(
+            self,
+            redis.Redis.from_url(self.url, **self._options),
+            requests=requests,
+            per_seconds=per_seconds,
+            headroom=headroom,
+            max_pause=max_pause,
+            share_token=share_token,
+        )
 
     async def close(self) -> None:
         """Close the connections; later calls raise :class:`~wrapupkit.exceptions.StoreError`."""

@@ -42,6 +42,8 @@ from wrapupkit.intents._redis._base import (
     listed,
     text,
 )
+from wrapupkit.intents._redis._share import redis_share
+from wrapupkit.intents._share import StoreShare
 
 
 __all__ = ["RedisStore"]
@@ -193,6 +195,29 @@ class RedisStore(Base):
         )
         _, new = self._update("finish", target, change)
         return new.intent if new else None
+
+    def share(
+        self,
+        *,
+        requests: int | None = 300,
+        per_seconds: float = 60.0,
+        headroom: float = 0.05,
+        max_pause: float = 60.0,
+        share_token: bool = True,
+    ) -> StoreShare:
+        """The token and request budget of one OAuth client, shared by the whole fleet through
+        this server: pass it (or the store) as a client's ``share=``.  The arguments are
+        :class:`~wrapupkit.intents.StoreShare`'s.
+        """
+        return redis_share(
+            self,
+            self.redis,
+            requests=requests,
+            per_seconds=per_seconds,
+            headroom=headroom,
+            max_pause=max_pause,
+            share_token=share_token,
+        )
 
     def close(self) -> None:
         """Close the connections; later calls raise :class:`~wrapupkit.exceptions.StoreError`."""
