@@ -231,3 +231,39 @@ def test_a_turn_after_the_deadline_is_refused_at_once(store: IntentStore) -> Non
     with pytest.raises(TransportError, match="deadline") as caught:
         gate.acquire(deadline=clock.monotonic() + 5)
     assert caught.value.maybe_sent is False
+
+
+# -- issue 16 item 6: one re-login, however many threads meet the expired token ------------------------
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["alone", "shared"])
+def test_sixteen_threads_on_a_token_about_to_expire_log_in_once(
+    emu: Any, clock: FakeClock, store: IntentStore, shared: bool
+) -> None:
+    emu.add_client("fleet-client", "fleet-secret", token_ttl=3600)
+    queue = emu.add_queue("Support", codes=[emu.add_code("Sale")])
+    client = fleet(emu, store if shared else None, 1, clock=clock)[0]
+    client.codes(queue)
+    clock.advance(3600 - 30)  # inside the refresh margin
+    assert together(16, lambda _: client.codes(queue)) == []
+    assert logins(emu) == 2
+    emu.expire_tokens()  # and rejected by Genesys before its time
+    assert together(16, lambda _: client.codes(queue)) == []
+    assert logins(emu) == 3
+    client.close()
+
+
+def test_a_token_shorter_lived_than_the_refresh_margin_is_not_renewed_on_every_call(
+    emu: Any, clock: FakeClock
+) -> None:
+    emu.add_client("fleet-client", "fleet-secret", token_ttl=20)
+    queue = emu.add_queue("Support", codes=[emu.add_code("Sale")])
+    client = fleet(emu, None, 1, clock=clock)[0]
+    for _ in range(5):
+        client.codes(queue)
+        clock.advance(2)
+    assert logins(emu) == 1
+    clock.advance(8)  # 18 s into a 20 s token: renewed
+    client.codes(queue)
+    assert logins(emu) == 2
+    client.close()

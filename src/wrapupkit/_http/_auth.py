@@ -59,7 +59,7 @@ ENV_NAMES: dict[str, tuple[str, ...]] = {
     "access_token": ("GENESYSCLOUD_ACCESS_TOKEN", "GENESYS_CLOUD_ACCESS_TOKEN"),
 }
 
-# Log in again this long before the token expires.
+# Log in again this long before the token expires (a quarter of a shorter token's life).
 REFRESH_MARGIN = 60.0
 # How long a process waits for another's fleet-wide login before it logs in itself.
 LOGIN_LOCK_WAIT = 30.0
@@ -182,6 +182,7 @@ class ClientCredentials:
         self._clock = clock
         self._lock = threading.Lock()
         self._expires_at: float | None = None
+        self._margin = REFRESH_MARGIN
         self._stale = False
         self._rejected: str | None = None
         self._refused: AuthenticationError | None = None
@@ -241,23 +242,26 @@ class ClientCredentials:
             and 0 < expires_in < 1e9
             else None
         )
-        self._use(token, lifetime)
+        self._use(token, lifetime, lifetime)
         log.info("logged in as client %s (token valid %ss)", self.client_id, expires_in)
         if self.share is not None:
             wall = None if lifetime is None else self._clock.time() + lifetime
-            self._shared("put_token", lambda share: share.put_token(self.share_key, SharedToken(token, wall)))
+            shared = SharedToken(token, wall, lifetime)
+            self._shared("put_token", lambda share: share.put_token(self.share_key, shared))
 
-    def _use(self, token: str, lifetime: float | None) -> None:
+    def _use(self, token: str, remaining: float | None, lifetime: float | None) -> None:
+        """Send *token* from now on: valid *remaining* more seconds, of *lifetime* in all."""
         self._api_client.access_token = token
         self._stale = False
-        self._expires_at = None if lifetime is None else self._clock.monotonic() + lifetime
+        self._expires_at = None if remaining is None else self._clock.monotonic() + remaining
+        self._margin = _margin(lifetime)
 
     def _fresh(self) -> bool:
         """The token in hand may be sent (there is one, not rejected, not about to expire)."""
         return not (
             self._stale
             or not self._api_client.access_token
-            or (self._expires_at is not None and self._clock.monotonic() >= self._expires_at - REFRESH_MARGIN)
+            or (self._expires_at is not None and self._clock.monotonic() >= self._expires_at - self._margin)
         )
 
     def ensure_fresh(self) -> str:
@@ -298,14 +302,14 @@ class ClientCredentials:
             return False
         if found.token == self._api_client.access_token and self._stale:
             return False
-        lifetime = None if found.expires_at is None else found.expires_at - self._clock.time()
-        if lifetime is not None and lifetime <= REFRESH_MARGIN:
-            return False
+        remaining = None if found.expires_at is None else found.expires_at - self._clock.time()
+        if remaining is not None and remaining <= _margin(found.lifetime):
+            return False  # about to expire: it is for this process to renew it, under the lock
         try:
             check_token(found.token)
         except ConfigurationError:
             return False
-        self._use(found.token, lifetime)
+        self._use(found.token, remaining, found.lifetime)
         log.debug("using the shared token of client %s", self.client_id)
         return True
 
@@ -330,6 +334,12 @@ class ClientCredentials:
         if token is not None:
             self._shared("drop_token", lambda share: share.drop_token(self.share_key, token))
         return True
+
+
+def _margin(lifetime: float | None) -> float:
+    """How long before expiry a token is renewed: a minute, or a quarter of a shorter life
+    (a token valid less than the margin would otherwise be renewed on every call)."""
+    return REFRESH_MARGIN if lifetime is None else min(REFRESH_MARGIN, lifetime / 4)
 
 
 def _again(refused: AuthenticationError) -> AuthenticationError:

@@ -35,13 +35,15 @@ class Gate(Protocol):
 
 @attrs.frozen(repr=False)
 class SharedToken:
-    """A token as the share keeps it: the value and when it expires (wall clock, or ``None``)."""
+    """A token as the share keeps it: the value, when it expires (wall clock, or ``None``) and
+    how long it was valid when issued (seconds, or ``None``)."""
 
     token: str
     expires_at: float | None
+    lifetime: float | None = None
 
     def __repr__(self) -> str:
-        return f"SharedToken(token='***', expires_at={self.expires_at!r})"
+        return f"SharedToken(token='***', expires_at={self.expires_at!r}, lifetime={self.lifetime!r})"
 
 
 @runtime_checkable

@@ -19,7 +19,9 @@ from wrapupkit._http._share import SharedToken
 __all__ = ["SCHEMA", "SQLiteTokens", "SQLiteWindow"]
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS shared_tokens (key TEXT PRIMARY KEY, token TEXT NOT NULL, expires_at REAL);
+CREATE TABLE IF NOT EXISTS shared_tokens (
+    key TEXT PRIMARY KEY, token TEXT NOT NULL, expires_at REAL, lifetime REAL
+);
 CREATE TABLE IF NOT EXISTS shared_locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, until REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS gate_hits (key TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS gate_hits_by_key ON gate_hits (key, at);
@@ -50,14 +52,16 @@ class SQLiteTokens:
 
     def get_token(self, key: str) -> SharedToken | None:
         with self.store.transaction("get shared token") as conn:
-            row = conn.execute("SELECT token, expires_at FROM shared_tokens WHERE key = ?", (key,)).fetchone()
-        return SharedToken(row[0], row[1]) if row else None
+            row = conn.execute(
+                "SELECT token, expires_at, lifetime FROM shared_tokens WHERE key = ?", (key,)
+            ).fetchone()
+        return SharedToken(row[0], row[1], row[2]) if row else None
 
     def put_token(self, key: str, token: SharedToken) -> None:
         with self.store.transaction("put shared token") as conn:
             conn.execute(
-                "INSERT OR REPLACE INTO shared_tokens (key, token, expires_at) VALUES (?, ?, ?)",
-                (key, token.token, token.expires_at),
+                "INSERT OR REPLACE INTO shared_tokens (key, token, expires_at, lifetime) VALUES (?, ?, ?, ?)",
+                (key, token.token, token.expires_at, token.lifetime),
             )
 
     def drop_token(self, key: str, token: str) -> None:

@@ -59,14 +59,16 @@ class RedisTokens:
             found = self.redis.hgetall(self._key("token", key))
         if not found or b"token" not in found:
             return None
-        expires = found.get(b"expires_at", b"")
-        return SharedToken(found[b"token"].decode(), float(expires) if expires else None)
+        return SharedToken(
+            found[b"token"].decode(), _float(found.get(b"expires_at")), _float(found.get(b"lifetime"))
+        )
 
     def put_token(self, key: str, token: SharedToken) -> None:
         name = self._key("token", key)
         fields = {
             "token": token.token,
-            "expires_at": "" if token.expires_at is None else repr(token.expires_at),
+            "expires_at": _text(token.expires_at),
+            "lifetime": _text(token.lifetime),
         }
         with self.base.errors("put shared token"), self.redis.pipeline() as pipe:
             pipe.delete(name)
@@ -147,3 +149,11 @@ def redis_share(base: Base, client: Any, **options: Any) -> StoreShare:
         lambda key, requests, seconds: RedisWindow(base, client, key, requests, seconds),
         **options,
     )
+
+
+def _text(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _float(value: bytes | None) -> float | None:
+    return float(value) if value else None
