@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from wrapupkit._http._sharedgate import SharedGate, SharedWindow
+from wrapupkit._http import _sharedgate
 from wrapupkit._validate import in_range, seconds, whole
 from wrapupkit.exceptions import ConfigurationError
 from wrapupkit.intents._ops import check_seconds
@@ -14,13 +14,13 @@ from wrapupkit.intents._ops import check_seconds
 
 if TYPE_CHECKING:
     from wrapupkit._clock import Clock
-    from wrapupkit._http._share import TokenShare
+    from wrapupkit._http import _share
 
 
 __all__ = ["StoreShare"]
 
 # window(key, requests, seconds): the shared window of one OAuth client.
-WindowFactory = Callable[[str, int, float], SharedWindow]
+WindowFactory = Callable[[str, int, float], "_sharedgate.SharedWindow"]
 
 
 class StoreShare:
@@ -42,7 +42,7 @@ class StoreShare:
 
     def __init__(
         self,
-        tokens: TokenShare,
+        tokens: _share.TokenShare,
         window: WindowFactory,
         *,
         requests: int | None = 300,
@@ -69,13 +69,13 @@ class StoreShare:
         budget = "no shared budget" if self.requests is None else f"{self.requests}/{self.per_seconds:g}s"
         return f"StoreShare({self._tokens!r}, {budget})"
 
-    def tokens(self) -> TokenShare | None:
+    def tokens(self) -> _share.TokenShare | None:
         """The token share, or ``None`` when each process logs in for itself."""
         return self._tokens if self.share_token else None
 
-    def gate(self, key: str, clock: Clock) -> SharedGate | None:
+    def gate(self, key: str, clock: Clock) -> _sharedgate.SharedGate | None:
         """The gate of OAuth client *key*: its requests across every process, within the budget."""
         if self.requests is None:
             return None
         window = self._window(key, self.requests, self.per_seconds * (1.0 + self.headroom))
-        return SharedGate(window, clock=clock, max_pause=self.max_pause)
+        return _sharedgate.SharedGate(window, clock=clock, max_pause=self.max_pause)

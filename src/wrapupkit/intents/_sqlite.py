@@ -116,7 +116,7 @@ class SQLiteStore:
             raise StoreError(f"{self.url}: {operation} failed: {exc}") from None
 
     @contextlib.contextmanager
-    def transaction(self, operation: str) -> Iterator[sqlite3.Connection]:
+    def transaction(self, operation: str) -> Iterator[Any]:
         """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error.
 
         Public to the package: the shared token and request gate use the same file.
