@@ -267,3 +267,25 @@ def test_a_token_shorter_lived_than_the_refresh_margin_is_not_renewed_on_every_c
     client.codes(queue)
     assert logins(emu) == 2
     client.close()
+
+
+@pytest.mark.asyncio
+async def test_async_clients_share_through_an_async_store(emu: Any, clock: FakeClock, store_url: str) -> None:
+    from wrapupkit import AsyncWrapupClient
+    from wrapupkit.intents import open_async_store
+
+    emu.add_client("fleet-client", "fleet-secret")
+    queue = emu.add_queue("Support", codes=[emu.add_code("Sale")])
+    store = open_async_store(store_url)
+    clients = [
+        await AsyncWrapupClient.from_credentials(
+            "fleet-client", "fleet-secret", host=emu.url, clock=clock, share=store, cache_ttl=0
+        )
+        for _ in range(3)
+    ]
+    for client in clients:
+        await client.codes(queue)
+    assert logins(emu) == 1
+    for client in clients:
+        await client.aclose()
+    await store.close()

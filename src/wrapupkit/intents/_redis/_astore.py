@@ -54,6 +54,7 @@ class AsyncRedisStore(Base):
     def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX, timeout: float = 5.0) -> None:
         super().__init__(url, prefix=prefix, timeout=timeout)
         self.redis: Any = aredis.Redis.from_url(url, **self._options)
+        self._sync: Any = None  # the sync connections share() uses, made on first use
 
     @contextlib.asynccontextmanager
     async def _errors(self, operation: str) -> AsyncIterator[None]:
@@ -195,7 +196,7 @@ class AsyncRedisStore(Base):
         """
         return redis_share(
             self,
-            redis.Redis.from_url(self.url, **self._options),
+            self._sync_client(),
             requests=requests,
             per_seconds=per_seconds,
             headroom=headroom,
@@ -203,12 +204,20 @@ class AsyncRedisStore(Base):
             share_token=share_token,
         )
 
+    def _sync_client(self) -> Any:
+        if self._sync is None:
+            self._sync = redis.Redis.from_url(self.url, **self._options)
+        return self._sync
+
     async def close(self) -> None:
         """Close the connections; later calls raise :class:`~wrapupkit.exceptions.StoreError`."""
         if isinstance(self.redis, aredis.Redis):
             client: Any = self.redis
             self.redis = closed_client(self)
             await client.aclose()
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
 
     async def __aenter__(self) -> AsyncRedisStore:
         return self
