@@ -4,7 +4,7 @@ and a request budget (the :class:`~wrapupkit._http._share.Share` a client's ``sh
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from wrapupkit._http import _sharedgate
 from wrapupkit._validate import in_range, seconds, whole
@@ -17,10 +17,20 @@ if TYPE_CHECKING:
     from wrapupkit._http import _share
 
 
-__all__ = ["StoreShare"]
+__all__ = ["ShareOptions", "StoreShare"]
 
 # window(key, requests, seconds): the shared window of one OAuth client.
 WindowFactory = Callable[[str, int, float], "_sharedgate.SharedWindow"]
+
+
+class ShareOptions(TypedDict, total=False):
+    """The keyword arguments of ``store.share()``: :class:`StoreShare`'s."""
+
+    requests: int | None
+    per_seconds: float
+    headroom: float
+    max_pause: float
+    share_token: bool
 
 
 class StoreShare:

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wrapupkit.exceptions import InvalidType, StoreError
 from wrapupkit.intents._model import Intent, IntentState, Lease
@@ -32,10 +32,14 @@ from wrapupkit.intents._ops import (
     released,
     renewed,
 )
-from wrapupkit.intents._share import StoreShare
+from wrapupkit.intents._share import ShareOptions, StoreShare
 from wrapupkit.intents._sqlite_share import SCHEMA as SHARE_SCHEMA
 from wrapupkit.intents._sqlite_share import SQLiteTokens, SQLiteWindow
 from wrapupkit.intents._threaded import ThreadedStore
+
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 __all__ = ["SQLiteStore"]
@@ -289,27 +293,13 @@ class SQLiteStore:
         """This store for asyncio: every call runs on a worker thread (SQLite has no async driver)."""
         return ThreadedStore(self)
 
-    def share(
-        self,
-        *,
-        requests: int | None = 300,
-        per_seconds: float = 60.0,
-        headroom: float = 0.05,
-        max_pause: float = 60.0,
-        share_token: bool = True,
-    ) -> StoreShare:
+    def share(self, **options: Unpack[ShareOptions]) -> StoreShare:
         """The token and request budget of one OAuth client, shared by this machine's processes
-        through this file: pass it (or the store) as a client's ``share=``.  The arguments are
-        :class:`~wrapupkit.intents.StoreShare`'s.
+        through this file: pass it (or the store) as a client's ``share=``.  The keyword
+        arguments are :class:`~wrapupkit.intents.StoreShare`'s.
         """
         return StoreShare(
-            SQLiteTokens(self),
-            lambda key, limit, seconds: SQLiteWindow(self, key, limit, seconds),
-            requests=requests,
-            per_seconds=per_seconds,
-            headroom=headroom,
-            max_pause=max_pause,
-            share_token=share_token,
+            SQLiteTokens(self), lambda key, limit, seconds: SQLiteWindow(self, key, limit, seconds), **options
         )
 
     def __enter__(self) -> SQLiteStore:

@@ -83,7 +83,8 @@ class ThreadedStore:
         )
 
     def share(self, **options: Any) -> Any:
-        """The wrapped store's :meth:`share` (the token and request budget of one OAuth client)."""
+        """The wrapped store's ``share()``: the token and request budget of one OAuth client
+        (:class:`~wrapupkit.intents.StoreShare`)."""
         return self.store.share(**options)  # type: ignore[attr-defined]
 
     async def close(self) -> None:

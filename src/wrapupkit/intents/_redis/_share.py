@@ -15,7 +15,7 @@ import contextlib
 import math
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import limits
 from limits.errors import StorageError
@@ -25,7 +25,11 @@ from redis.exceptions import LockError, RedisError
 
 from wrapupkit._http._share import SharedToken
 from wrapupkit.intents._redis._base import Base
-from wrapupkit.intents._share import StoreShare
+from wrapupkit.intents._share import ShareOptions, StoreShare
+
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 __all__ = ["LOCK_HOLD", "RedisTokens", "RedisWindow", "redis_share"]
@@ -142,7 +146,7 @@ def _limits_errors(base: Base) -> Iterator[None]:
         raise base.store_error("shared rate limit", exc) from None
 
 
-def redis_share(base: Base, client: Any, **options: Any) -> StoreShare:
+def redis_share(base: Base, client: Any, **options: Unpack[ShareOptions]) -> StoreShare:
     """A :class:`~wrapupkit.intents.StoreShare` on *base*'s server through the sync *client*."""
     return StoreShare(
         RedisTokens(base, client),
