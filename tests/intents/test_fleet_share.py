@@ -289,3 +289,24 @@ async def test_async_clients_share_through_an_async_store(emu: Any, clock: FakeC
     for client in clients:
         await client.aclose()
     await store.close()
+
+
+def test_a_share_that_goes_away_leaves_each_process_on_its_own(
+    emu: Any, clock: FakeClock, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from redis_server import redis_server
+
+    emu.add_client("fleet-client", "fleet-secret")
+    queue = emu.add_queue("Support", codes=[emu.add_code("Sale")])
+    with redis_server(tmp_path) as server:
+        store = open_store(server.url)
+        client = fleet(emu, store, 1, clock=clock)[0]
+        client.codes(queue)
+        server.stop()
+        emu.expire_tokens()
+        client.codes(queue)  # the 401 is answered by a login of its own; the gate lets it through
+    assert logins(emu) == 2
+    assert "token share" in caplog.text
+    assert "shared request gate failed" in caplog.text
+    client.close()
+    store.close()
