@@ -82,3 +82,26 @@ def fleet_process(url: str, host: str, login: tuple[str, str, str], steps: Any, 
             out.put(f"{type(exc).__name__}: {exc}")
     client.close()
     store.close()
+
+
+def budget_process(
+    where: tuple[str, str], login: tuple[str, str, str], reads: int, start: Any, out: Any
+) -> None:
+    """A child process: read the queue's codes *reads* times through a budget of 6 a second
+    shared by every process on the store.  *where* is (store URL, emulator URL)."""
+    from wrapupkit import WrapupClient
+
+    url, host = where
+    client_id, secret, queue = login
+    store: Any = open_store(url)
+    share = store.share(requests=6, per_seconds=1.0, headroom=0.0)
+    client = WrapupClient.from_credentials(client_id, secret, host=host, share=share, cache_ttl=0)
+    start.wait()
+    try:
+        for _ in range(reads):
+            client.codes(queue)
+        out.put("ok")
+    except Exception as exc:
+        out.put(f"{type(exc).__name__}: {exc}")
+    client.close()
+    store.close()

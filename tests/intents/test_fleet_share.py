@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from store_helpers import fleet_process
+from store_helpers import budget_process, fleet_process
 
 from wrapupkit import RetryPolicy, WrapupClient
 from wrapupkit.emulator import Emulator
@@ -180,6 +180,26 @@ def test_clients_sharing_a_budget_never_exceed_it(live: Any, store: IntentStore)
     assert [r.status for r in reads].count(429) == 0
     for client in clients:
         client.close()
+
+
+def test_processes_sharing_a_budget_never_exceed_it(live: Any, store_url: str) -> None:
+    queue = live.add_queue("Support", codes=[live.add_code("Sale")])
+    live.rate_limit(8, per_seconds=1.0)
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    login = ("fleet-client", "fleet-secret", queue)
+    children = [
+        ctx.Process(target=budget_process, args=((store_url, live.url), login, 6, start, out))
+        for _ in range(3)
+    ]
+    for child in children:
+        child.start()
+    start.set()
+    assert [out.get(timeout=120) for _ in children] == ["ok"] * 3
+    reads = live.requests_matching("GET")
+    assert (len(reads), [r.status for r in reads].count(429)) == (18, 0)
+    for child in children:
+        child.join(30)
 
 
 def test_the_same_clients_without_the_shared_budget_are_refused(live: Any, store: IntentStore) -> None:
