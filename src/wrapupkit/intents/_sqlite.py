@@ -130,10 +130,11 @@ class SQLiteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # the body failed, or COMMIT did: never leave it open
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def _query(self, operation: str, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         with self._lock, self._errors(operation):
