@@ -54,6 +54,9 @@ class WrapupClient(ClientCore):
         cache_maxsize: how many queues' code sets are kept.
         max_connections: HTTP connections kept open (raise for many threads).
         clock: where time comes from (:class:`~wrapupkit.testing.FakeClock` in tests).
+        share: an intent store (``SQLiteStore``, ``RedisStore``) or its ``share(...)``: every
+            process given the same one shares one token and one request budget per OAuth client
+            (:class:`~wrapupkit.intents.StoreShare`).
 
     Raises:
         InvalidType: an argument of the wrong type (``retry="3"``, ``clock=5``, an *api_client*

@@ -56,6 +56,7 @@ class ClientOptions(TypedDict, total=False):
     cache_maxsize: int
     max_connections: int
     clock: Clock | None
+    share: Any
 
 
 @attrs.frozen
@@ -90,6 +91,7 @@ class ClientCore:
         cache_maxsize: int = 1024,
         max_connections: int = 10,
         clock: Clock | None = None,
+        share: Any = None,
     ) -> None:
         if clock is not None and not isinstance(clock, Clock):
             raise InvalidType(f"clock must be a wrapupkit.Clock (monotonic, time, sleep), not {clock!r}")
@@ -113,6 +115,8 @@ class ClientCore:
             max_connections=max_connections,
             default_timeout=self.timeout,
         )
+        if share is not None:
+            self._http.use_share(share)
         self._codes = CodeBook(self._http, ttl=ttl, maxsize=cache_maxsize, clock=self.clock)
         self._closed = False
 
