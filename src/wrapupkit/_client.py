@@ -373,6 +373,7 @@ class WrapupClient:
             deadline=deadline,
             supported=self.http.supported_media,
             now=self.clock.monotonic,
+            wall=self.clock.time,
         )
 
     def call_info(self, request: Request) -> CallInfo:
