@@ -322,7 +322,7 @@ def test_a_short_acw_gap_is_waited_out_without_writing_into_it(
 def test_a_gap_longer_than_the_grace_is_waited_out_not_raised(
     emu: Emulator, client: WrapupClient, org: Org
 ) -> None:
-    """Past the grace the write is tried; the strict server's "not in a valid state" 409 is a wait, not the end."""
+    """Past the grace the write is tried; the "not in a valid state" 409 is a wait, not the end."""
     emu.rules.acw_gap_seconds = 30.0
     conv = emu.add_conversation(user_id=org.ada, queue_id=org.queue, disconnect_after=0.0)
     result = client.apply_wrapup(conv.id, "Sale", readiness=Polling(unclear_grace=2.0))
@@ -334,7 +334,7 @@ def test_a_gap_longer_than_the_grace_is_waited_out_not_raised(
 def test_a_gap_past_the_deadline_times_out_with_the_refusal_as_cause(
     emu: Emulator, client: WrapupClient, org: Org
 ) -> None:
-    """ACW opens after the deadline: ReadinessTimeout at the deadline, caused by the last 409, nothing written."""
+    """ACW opens after the deadline: ReadinessTimeout caused by the last 409; nothing written."""
     emu.rules.acw_gap_seconds = 30.0
     conv = emu.add_conversation(user_id=org.ada, queue_id=org.queue, disconnect_after=0.0)
     with pytest.raises(ReadinessTimeout) as info:

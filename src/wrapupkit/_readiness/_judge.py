@@ -14,7 +14,10 @@ from wrapupkit._readiness._decision import Decision, ReadinessContext
 if TYPE_CHECKING:
     from wrapupkit.exceptions import GenesysAPIError
 
-__all__ = ["is_not_yet", "is_unclear", "judge", "may_enter_acw", "not_yet"]
+__all__ = ["PARKED", "is_not_yet", "is_unclear", "judge", "may_enter_acw", "not_yet"]
+
+# The state of an email or message the agent set aside (the SDK's Email and Message states).
+PARKED = "parked"
 
 
 def judge(snapshot: CommunicationSnapshot) -> Decision:
@@ -29,7 +32,12 @@ def judge(snapshot: CommunicationSnapshot) -> Decision:
 
     Public so that a strategy can build on it (``return judge(ctx.snapshot)`` after its own checks).
 
-    * Waits while the communication is connected (or still ringing).
+    * Waits while the communication is connected (or still ringing, or parked without ACW).
+    * Ready when an email or message is ``parked`` with after-call work ``pending``: parking sets
+      the conversation aside and frees the agent, and Genesys has opened after-call work for
+      it (Resource Center: `configure email and message parking for agents
+      <https://help.mypurecloud.com/articles/configure-email-and-message-parking-for-agents/>`__:
+      agents "may be required to complete wrap-up" around a parked conversation).
     * Ready once it is disconnected and after-call work is ``pending``; also when ACW ended
       (``complete``, or the participant's ``endAcwTime``) with no code yet, and when the
       communication reports no ACW but the participant says a wrap-up is due
@@ -39,9 +47,11 @@ def judge(snapshot: CommunicationSnapshot) -> Decision:
       accepts a write then is undocumented, so ``judge`` waits and says why;
       :class:`Polling` tries the write once after its ``unclear_grace``.
     """
+    acw = snapshot.acw_state
+    if snapshot.state == PARKED and acw == "pending":
+        return Decision.ready("parked, after-call work pending")
     if not snapshot.is_disconnected:
         return Decision.wait(reason=f"communication is {snapshot.state}")
-    acw = snapshot.acw_state
     if acw == "pending":
         return Decision.ready("disconnected, after-call work pending")
     if acw == "complete" or (acw is None and snapshot.acw_end_time is not None):
