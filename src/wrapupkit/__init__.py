@@ -25,8 +25,10 @@ from wrapupkit._readiness import (
     ReadinessContext,
     ReadinessStrategy,
     WaitRequest,
+    is_not_yet,
     is_unclear,
     judge,
+    may_enter_acw,
 )
 from wrapupkit._version import __version__
 from wrapupkit.exceptions import (
@@ -149,6 +151,8 @@ __all__ = [
     "apply_many_async",
     "apply_wrapup",
     "exceptions",
+    "is_not_yet",
     "is_unclear",
     "judge",
+    "may_enter_acw",
 ]
