@@ -18,6 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# The org (a queue with "Sale", users Ada and Bob) and the client (timeout 600) of the shape tests.
+from test_real_conversations import Org, _client, _org  # noqa: F401 - fixtures
 from wrapupkit import (
     Decision,
     FunctionStrategy,
@@ -46,29 +48,6 @@ from wrapupkit.testing import FakeClock
 FIXTURES = settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-@attrs.frozen
-class Org:
-    sale: str
-    queue: str
-    ada: str
-    bob: str
-
-
-@pytest.fixture(name="org")
-def _org(emu: Emulator) -> Org:
-    sale = emu.add_code("Sale")
-    queue = emu.add_queue("Support", codes=[sale], wrapup_prompt="MANDATORY")
-    return Org(sale=sale, queue=queue, ada=emu.add_user("Ada"), bob=emu.add_user("Bob"))
-
-
-@pytest.fixture(name="client")
-def _client(emu: Emulator, clock: FakeClock) -> Iterator[WrapupClient]:
-    with WrapupClient.from_credentials(
-        emu.client_id, emu.client_secret, host=emu.url, clock=clock, retry=RetryPolicy.no_wait(), timeout=20
-    ) as client:
-        yield client
 
 
 def posts(emu: Emulator, conversation_id: str) -> list[str]:

@@ -125,29 +125,21 @@ def test_a_parked_conversation_cannot_be_parked_again(emulator: Emulator, org: O
 
 
 def test_trickle_head_sends_the_status_line_a_byte_at_a_time(emulator: Emulator, org: Org) -> None:
-    """With head=True nothing arrives at once: the status line itself trickles; the answer is still whole."""
+    """With head=True even the status line trickles: the first read holds a byte or so, not the head."""
     token = emulator.issue_token()
-    path = f"/api/v2/routing/queues/{org.queue}/wrapupcodes"
-    emulator.trickle_next("GET", "/wrapupcodes$", interval=0.0, head=True)
+    plain_path = f"/api/v2/routing/queues/{org.queue}/wrapupcodes"
+    emulator.trickle_next("GET", "/wrapupcodes$", interval=0.2, head=True)  # a whole head: ~30 s
     parts = urlsplit(emulator.url)
     conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
     try:
-        conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+        conn.request("GET", plain_path, headers={"Authorization": f"Bearer {token}"})
         sock = conn.sock
         assert sock is not None
-        first = sock.recv(65536)  # the first read gets what has arrived: far from the whole head
-        assert b"\r\n\r\n" not in first
-        rest = b""
-        while b"]" not in rest:  # read until the entities list is closed
-            chunk = sock.recv(65536)
-            assert chunk
-            rest += chunk
+        first = sock.recv(65536)
     finally:
-        conn.close()
-    head, _, body = (first + rest).partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.")
-    assert b" 200 " in head.split(b"\r\n")[0]
-    assert b"entities" in body
+        conn.close()  # the server's next write fails; it stops trickling
+    assert first
+    assert b"HTTP/1.1 200 OK".startswith(first)
 
 
 def test_trickle_head_must_be_a_boolean(emulator: Emulator) -> None:

@@ -78,6 +78,8 @@ def current_budget() -> CallBudget | None:
     return _budget.get()
 
 
+# Seconds after the give-up time at which a trickling head is cut.
+_CUT_LAG = 0.05
 # Real-time moment by which the answer being read must have arrived (set around each request).
 _give_up: contextvars.ContextVar[float | None] = contextvars.ContextVar("wrapupkit_give_up", default=None)
 
@@ -98,7 +100,8 @@ def _head_by_deadline(
     give_up_at = _give_up.get()
     if give_up_at is None or sock is None:
         return read()
-    timer = threading.Timer(max(0.0, give_up_at - time.monotonic()), _cut, (sock,))
+    # a moment after the give-up time: a server that sends nothing hits the read timeout first
+    timer = threading.Timer(max(0.0, give_up_at - time.monotonic()) + _CUT_LAG, _cut, (sock,))
     timer.daemon = True
     timer.start()
     try:
@@ -286,8 +289,8 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
             finally:
                 raw.release_conn()
         except urllib3.exceptions.HTTPError as exc:
-            if time.monotonic() >= give_up_at:  # the head trickled past the deadline: the socket was cut
-                raise late from None
+            if not isinstance(exc, urllib3.exceptions.ReadTimeoutError) and time.monotonic() >= give_up_at:
+                raise late from None  # the head trickled past the deadline: the socket was cut
             raise error_from_urllib3(exc, method, url, timeout.read_timeout) from exc
         finally:
             _give_up.reset(token)

@@ -45,7 +45,8 @@ def judge(snapshot: CommunicationSnapshot) -> Decision:
     * Otherwise the state is *unclear* (:func:`is_unclear`): ACW ``skipped``,
       ``notApplicable`` or ``unknown``, or no ACW and no ``wrapupRequired``.  Whether Genesys
       accepts a write then is undocumented, so ``judge`` waits and says why;
-      :class:`Polling` tries the write once after its ``unclear_grace``.
+      :class:`Polling` tries the write after its ``unclear_grace`` (and again, while Genesys
+      answers that the participant is not in a valid state yet: :func:`is_not_yet`).
     """
     acw = snapshot.acw_state
     if snapshot.state == PARKED and acw == "pending":

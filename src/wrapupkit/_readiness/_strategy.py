@@ -242,7 +242,7 @@ class Polling(ReadinessStrategy):
         if not_yet(ctx):
             return super().on_rejected(ctx)  # a wait: time may lift it
         if is_unclear(ctx.snapshot) and ctx.now - ctx.state_since >= self.unclear_grace:
-            # the one write after the grace in an unclear state: Genesys has decided
+            # a refusal time cannot lift, after the grace in an unclear state: Genesys has decided
             return Decision.fail(f"Genesys refused the wrap-up in an unclear state (HTTP {_status(ctx)})")
         return super().on_rejected(ctx)
 
