@@ -4,7 +4,7 @@ The SDK's default client retries POSTs on 429 up to ten times and never applies
 its timeout setting (genesys-api.md 4.2).  :class:`Transport` replaces it through
 the SDK's own seam, ``ApiClient.set_http_client()``: urllib3 with ``retries=False``,
 a real connect/read timeout on every request, shrunk to what is left of the
-current call's deadline (which also bounds the whole answer: its head, cut by a timer, and
+current call's deadline (which also bounds the whole answer: its head, cut by a watchdog, and
 its body, read in chunks; and the time queued at a gate), a count of the requests each
 call makes, and the gates (rate limiters) installed on it.  Every failure leaves it as a wrapupkit exception
 (:mod:`wrapupkit._http._errors`), so the SDK never raises one of its own.
@@ -36,6 +36,7 @@ from PureCloudPlatformClientV2.rest import RESTResponse
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._http._auth import header_safe
 from wrapupkit._http._errors import error_from_response, error_from_urllib3, path_of
+from wrapupkit._http._watchdog import WATCHDOG
 from wrapupkit.exceptions import ConfigurationError, TransportError
 
 
@@ -84,30 +85,20 @@ _CUT_LAG = 0.05
 _give_up: contextvars.ContextVar[float | None] = contextvars.ContextVar("wrapupkit_give_up", default=None)
 
 
-def _cut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):
-        sock.shutdown(socket.SHUT_RDWR)
-
-
 def _head_by_deadline(
     sock: socket.socket | None, read: Callable[[], urllib3.response.HTTPResponse]
 ) -> urllib3.response.HTTPResponse:
     """*read* the answer's head (status line and headers), the socket cut at the give-up time.
 
     urllib3's read timeout bounds each socket read, so a server sending its head a byte at a time
-    could hold the request far past it; a timer shuts the socket down at the give-up time instead.
+    could hold the request far past it; the watchdog shuts the socket down at the give-up time
+    (a moment after it: a server that sends nothing hits the read timeout first).
     """
     give_up_at = _give_up.get()
     if give_up_at is None or sock is None:
         return read()
-    # a moment after the give-up time: a server that sends nothing hits the read timeout first
-    timer = threading.Timer(max(0.0, give_up_at - time.monotonic()) + _CUT_LAG, _cut, (sock,))
-    timer.daemon = True
-    timer.start()
-    try:
+    with WATCHDOG.watching(sock, give_up_at + _CUT_LAG):
         return read()
-    finally:
-        timer.cancel()
 
 
 class _HTTPConnection(urllib3.connection.HTTPConnection):
