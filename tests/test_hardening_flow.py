@@ -93,6 +93,18 @@ def test_a_late_acw_is_waited_out_and_written_once(
     assert len(posts(emu, cid)) <= gap / 2.0 + 2
 
 
+@pytest.mark.parametrize("lost", [1, 3])
+def test_a_late_acw_with_lost_answers_still_writes_exactly_once(
+    emu: Emulator, client: WrapupClient, org: Org, lost: int
+) -> None:
+    """Answers lost after processing (refusals and the landing write alike): read back, no second write."""
+    cid = late_acw(emu, org, 6.0, strict=True)
+    emu.reset_next("POST", r"/wrapup$", times=lost, after_processing=True)
+    result = client.apply_wrapup(cid, "Sale")
+    assert result.code.id == org.sale
+    assert emu.wrapup_writes(cid) == 1
+
+
 def test_the_refusal_is_genesys_words(emu: Emulator, client: WrapupClient, org: Org) -> None:
     """A write before ACW is refused as Genesys does: 409 general.conflict, "not in a valid state"."""
     cid = late_acw(emu, org, 6.0, strict=False)
