@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from wrapupkit import MediaType
-from wrapupkit._conversation import select_target, snapshot_of
+from wrapupkit._conversation import select_target
+from wrapupkit._snapshot import snapshot_of
 from wrapupkit.exceptions import AmbiguousParticipant, Candidate, ParticipantNotFound, UnsupportedInteraction
 
 

@@ -22,6 +22,7 @@ from wrapupkit.exceptions import (
     Conflict,
     NotAnsweredYet,
     ParticipantNotFound,
+    ReadinessTimeout,
 )
 from wrapupkit.testing import FakeClock
 
@@ -318,15 +319,29 @@ def test_a_short_acw_gap_is_waited_out_without_writing_into_it(
     assert len(posts(emu)) == 1
 
 
-def test_a_gap_longer_than_the_grace_gets_one_write_and_the_answer(
+def test_a_gap_longer_than_the_grace_is_waited_out_not_raised(
     emu: Emulator, client: WrapupClient, org: Org
 ) -> None:
-    """Past the grace the write is tried once; the strict server's 409 is raised, not retried into the gap."""
+    """Past the grace the write is tried; the "not in a valid state" 409 is a wait, not the end."""
     emu.rules.acw_gap_seconds = 30.0
     conv = emu.add_conversation(user_id=org.ada, queue_id=org.queue, disconnect_after=0.0)
-    with pytest.raises(Conflict):
-        client.apply_wrapup(conv.id, "Sale", readiness=Polling(unclear_grace=2.0))
-    assert len(posts(emu)) == 1
+    result = client.apply_wrapup(conv.id, "Sale", readiness=Polling(unclear_grace=2.0))
+    assert result.waited >= 30.0
+    assert emu.wrapup_writes(conv.id) == 1
+    assert 1 < len(posts(emu)) <= 30 / 2.0 + 1  # one try per grace while refused, then the one that lands
+
+
+def test_a_gap_past_the_deadline_times_out_with_the_refusal_as_cause(
+    emu: Emulator, client: WrapupClient, org: Org
+) -> None:
+    """ACW opens after the deadline: ReadinessTimeout caused by the last 409; nothing written."""
+    emu.rules.acw_gap_seconds = 30.0
+    conv = emu.add_conversation(user_id=org.ada, queue_id=org.queue, disconnect_after=0.0)
+    with pytest.raises(ReadinessTimeout) as info:
+        client.apply_wrapup(conv.id, "Sale", timeout=20)
+    assert isinstance(info.value.__cause__, Conflict)
+    assert info.value.waited >= 19.5
+    assert emu.wrapup(conv.id) is None
 
 
 def test_a_direct_call_without_ids_names_both_users(emu: Emulator, client: WrapupClient, org: Org) -> None:

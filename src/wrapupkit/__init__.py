@@ -25,8 +25,10 @@ from wrapupkit._readiness import (
     ReadinessContext,
     ReadinessStrategy,
     WaitRequest,
+    is_not_yet,
     is_unclear,
     judge,
+    may_enter_acw,
 )
 from wrapupkit._trail import Trail
 from wrapupkit._version import __version__
@@ -205,7 +207,9 @@ __all__ = [
     "exceptions",
     "explain_conversation",
     "explain_outcome",
+    "is_not_yet",
     "is_unclear",
     "judge",
+    "may_enter_acw",
     "render_timeline",
 ]

@@ -284,6 +284,7 @@ class ClientCore:
             deadline=self.clock.monotonic() + limit,
             supported=self._http.supported_media,
             now=self.clock.monotonic,
+            wall=self.clock.time,
         )
         info = CallInfo(
             conversation_id=conversation_id,

@@ -17,7 +17,7 @@
     ├── AlreadyWrappedUp                        a different code is already applied
     ├── NotReadyError
     │   ├── ReadinessTimeout (TimeoutError)     the deadline passed before the communication was ready
-    │   └── ReadinessFailed                     the strategy gave up (for example ACW was skipped)
+    │   └── ReadinessFailed                     a strategy answered Decision.fail (no built-in does)
     ├── IntentError                             a wrap-up intent could not be recorded or carried out
     │   ├── IntentConflict                      a pending intent for that leg names another code
     │   └── StoreError                          the intent store is unreachable or refused the operation
@@ -331,7 +331,12 @@ class ReadinessTimeout(NotReadyError, TimeoutError):
 
 
 class ReadinessFailed(NotReadyError):
-    """The readiness strategy decided the wrap-up cannot be applied; nothing was written."""
+    """The readiness strategy decided the wrap-up cannot be applied; nothing was written.
+
+    Raised when a strategy's ``decide()`` answers ``Decision.fail(reason)``.  The built-in
+    strategies never do: a refusal by Genesys is raised as the API error it is (``Conflict``,
+    ``BadRequest`` ...), and a communication that never becomes ready ends in ``ReadinessTimeout``.
+    """
 
 
 class IntentError(WrapupkitError):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from wrapupkit import _validate as check
-from wrapupkit._conversation import Target, snapshot_of
+from wrapupkit._conversation import Target
 from wrapupkit._explain._legs import ExplainedLeg, legs_of
 from wrapupkit._media import MEDIA, MediaType
 from wrapupkit._models import CommunicationSnapshot, WrapupResult
@@ -30,6 +30,7 @@ from wrapupkit._readiness._strategy import (
     as_strategy,
     is_unclear,
 )
+from wrapupkit._snapshot import snapshot_of
 from wrapupkit._trace import Trace
 from wrapupkit._trail import Trail
 from wrapupkit.exceptions import InvalidInput, NotAnsweredYet, WrapupkitError

@@ -4,9 +4,9 @@ The SDK's default client retries POSTs on 429 up to ten times and never applies
 its timeout setting (genesys-api.md 4.2).  :class:`Transport` replaces it through
 the SDK's own seam, ``ApiClient.set_http_client()``: urllib3 with ``retries=False``,
 a real connect/read timeout on every request, shrunk to what is left of the
-current call's deadline (which also bounds the whole answer, read in chunks, and the
-time queued at a gate), a count of the requests each call makes, and the gates
-(rate limiters) installed on it.  Every failure leaves it as a wrapupkit exception
+current call's deadline (which also bounds the whole answer: its head, cut by a watchdog, and
+its body, read in chunks; and the time queued at a gate), a count of the requests each
+call makes, and the gates (rate limiters) installed on it.  Every failure leaves it as a wrapupkit exception
 (:mod:`wrapupkit._http._errors`), so the SDK never raises one of its own.
 """
 
@@ -15,13 +15,16 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import json
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 import urllib3
+import urllib3.connection
+import urllib3.response
 
 from wrapupkit._http._sdkload import sdk  # noqa: F401  (the lazy SDK before any of its modules)
 
@@ -34,6 +37,7 @@ from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._http._auth import header_safe
 from wrapupkit._http._errors import error_from_response, error_from_urllib3, path_of
 from wrapupkit._http._share import Gate
+from wrapupkit._http._watchdog import WATCHDOG
 from wrapupkit.exceptions import ConfigurationError, DeadlineExceeded, TransportError
 
 
@@ -66,6 +70,46 @@ def current_budget() -> CallBudget | None:
     return _budget.get()
 
 
+# Seconds after the give-up time at which a trickling head is cut.
+_CUT_LAG = 0.05
+# Real-time moment by which the answer being read must have arrived (set around each request).
+_give_up: contextvars.ContextVar[float | None] = contextvars.ContextVar("wrapupkit_give_up", default=None)
+
+
+def _head_by_deadline(
+    sock: socket.socket | None, read: Callable[[], urllib3.response.HTTPResponse]
+) -> urllib3.response.HTTPResponse:
+    """*read* the answer's head (status line and headers), the socket cut at the give-up time.
+
+    urllib3's read timeout bounds each socket read, so a server sending its head a byte at a time
+    could hold the request far past it; the watchdog shuts the socket down at the give-up time
+    (a moment after it: a server that sends nothing hits the read timeout first).
+    """
+    give_up_at = _give_up.get()
+    if give_up_at is None or sock is None:
+        return read()
+    with WATCHDOG.watching(sock, give_up_at + _CUT_LAG):
+        return read()
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        return _head_by_deadline(self.sock, super().getresponse)
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]
+        return _head_by_deadline(self.sock, super().getresponse)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
 class Transport(AbstractHttpClient):  # type: ignore[misc]
     """An ``AbstractHttpClient`` with no hidden retries and real timeouts.
 
@@ -88,6 +132,7 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         self.connect_timeout = connect_timeout
         self.clock = clock or SystemClock()
         self.pool = urllib3.PoolManager(num_pools=4, maxsize=maxsize, block=False, retries=False)
+        self.pool.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
         self._gates: list[Gate] = []
         self._shared_gate: Gate | None = None
         self._lock = threading.Lock()
@@ -207,6 +252,10 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         """One request; the whole answer (not each read from the socket) must arrive within *timeout*."""
         total = float(timeout.read_timeout or self.timeout)
         give_up_at = time.monotonic() + total  # real seconds: this bounds socket I/O
+        late = TransportError(
+            f"{method} {path_of(url)}: the answer did not arrive within {total:.2f}s", maybe_sent=True
+        )
+        token = _give_up.set(give_up_at)
         try:
             raw = self.pool.request(
                 method,
@@ -223,15 +272,16 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
                 while (chunk := _read_some(raw, give_up_at)) != b"":
                     if chunk is None:
                         raw.close()  # a trickling server: drop the connection, not the deadline
-                        raise TransportError(
-                            f"{method} {path_of(url)}: the answer did not arrive within {total:.2f}s",
-                            maybe_sent=True,
-                        )
+                        raise late
                     chunks.append(chunk)
             finally:
                 raw.release_conn()
         except urllib3.exceptions.HTTPError as exc:
+            if not isinstance(exc, urllib3.exceptions.ReadTimeoutError) and time.monotonic() >= give_up_at:
+                raise late from None  # the head trickled past the deadline: the socket was cut
             raise error_from_urllib3(exc, method, url, timeout.read_timeout) from exc
+        finally:
+            _give_up.reset(token)
         response = RESTResponse(raw)
         response.data = b"".join(chunks)
         return response

@@ -21,8 +21,10 @@ from wrapupkit._readiness._strategy import (
     ReadinessContext,
     ReadinessStrategy,
     as_strategy,
+    is_not_yet,
     is_unclear,
     judge,
+    may_enter_acw,
 )
 
 
@@ -43,6 +45,8 @@ __all__ = [
     "ReadinessStrategy",
     "WaitRequest",
     "as_strategy",
+    "is_not_yet",
     "is_unclear",
     "judge",
+    "may_enter_acw",
 ]

@@ -16,17 +16,20 @@ Effects and what the driver answers:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, TypeAlias
 
 import attrs
 
-from wrapupkit._conversation import Target, has_communication, select_target, snapshot_of
+from wrapupkit._conversation import Target, select_target
 from wrapupkit._media import MediaType
 from wrapupkit._models import CommunicationSnapshot, WrapupCode, WrapupResult
+from wrapupkit._readiness._decision import MIN_POLL_DELAY, ReadinessContext
 from wrapupkit._readiness._events import DEADLINE, WaitRequest
-from wrapupkit._readiness._strategy import ReadinessContext, ReadinessStrategy
+from wrapupkit._readiness._strategy import ReadinessStrategy
+from wrapupkit._snapshot import has_communication, snapshot_of
 from wrapupkit._trace import Trace
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
@@ -50,6 +53,8 @@ JSON = Mapping[str, Any]
 # While no leg has answered yet: read again after 0.25 s, doubling up to 2 s.
 _RINGING_DELAY = 0.25
 _RINGING_MAX_DELAY = 2.0
+# The last wait before the deadline ends this long before it, to leave time for a last look.
+_LAST_LOOK = 0.1
 
 
 @attrs.frozen
@@ -107,7 +112,8 @@ class Request:
     deadline: float
     supported: frozenset[MediaType]
     now: Callable[[], float]
-    listening: bool = False
+    listening: bool = False  # an event source waits instead of a sleep (the deadline is the same for both)
+    wall: Callable[[], float] | None = None  # the clock's time(): ReadinessContext.wall_now
 
 
 def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
@@ -120,6 +126,7 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
     attempt, rejections, posts, state_attempt = 1, 0, 0, 1
     state_since = req.now()
     last_error: GenesysAPIError | None = None
+    rejected_at: float | None = None
 
     def result(*, already: bool) -> WrapupResult:
         return WrapupResult(
@@ -157,6 +164,8 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
             state_attempt=state_attempt,
             now=now,
             state_since=state_since,
+            wall_now=_wall_now(req),
+            rejected_at=rejected_at,
         )
         decision = strategy.decide(ctx)
         after_rejection = False
@@ -168,8 +177,8 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
                 raise (yield from _already(target, exc.existing_code, code)) from None
             except (BadRequest, Conflict) as exc:
                 rejections += 1
-                last_error = exc
-                ctx = attrs.evolve(ctx, rejections=rejections, last_error=exc)
+                last_error, rejected_at = exc, req.now()
+                ctx = attrs.evolve(ctx, rejections=rejections, last_error=exc, rejected_at=rejected_at)
                 decision = strategy.on_rejected(ctx)
                 if decision.kind != "wait":
                     raise
@@ -188,13 +197,12 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
             raise ReadinessFailed(
                 decision.reason, waited=now - started, attempts=attempt, last_snapshot=snapshot
             )
-        delay = decision.delay if decision.delay is not None else strategy.next_delay(ctx)
-        left = req.deadline - req.now()
-        if left <= 0 or (delay >= left and not req.listening):
+        delay = _pause(req, decision.delay if decision.delay is not None else strategy.next_delay(ctx))
+        if delay is None:
             raise timeout(decision.reason) from last_error
         log.debug("not ready (%s); checking again in %.2fs", decision.reason, delay)
         try:
-            view = yield Wait(_wait_request(req, target, min(delay, left), after_rejection=after_rejection))
+            view = yield Wait(_wait_request(req, target, delay, after_rejection=after_rejection))
         except TransportError as exc:
             if req.deadline - req.now() > 0:
                 raise
@@ -220,6 +228,23 @@ def wrapup_flow(req: Request, strategy: ReadinessStrategy) -> Flow:
             state_attempt, state_since = 1, req.now()
 
 
+def _pause(req: Request, delay: float) -> float | None:
+    """The wait before the next look: at least ``MIN_POLL_DELAY``, at most up to the deadline.
+
+    A delay that would cross the deadline becomes a last, shorter wait that ends ``_LAST_LOOK``
+    before it, so the state is looked at once more in time to write; ``None`` when no wait of
+    at least ``MIN_POLL_DELAY`` fits any more (the deadline has come).
+    """
+    room = req.deadline - req.now() - _LAST_LOOK
+    if room < MIN_POLL_DELAY:
+        return None
+    return min(max(delay, MIN_POLL_DELAY), room)
+
+
+def _wall_now(req: Request) -> dt.datetime | None:
+    return dt.datetime.fromtimestamp(req.wall(), dt.timezone.utc) if req.wall is not None else None
+
+
 def _already(target: Target, existing: str, code: WrapupCode) -> Generator[Effect, Any, AlreadyWrappedUp]:
     """The error for a different code already there, both codes named by name and id."""
     existing_name = yield Lookup(existing, target)
@@ -240,12 +265,11 @@ def _first_target(req: Request, conversation: JSON) -> Generator[Effect, Any, tu
         try:
             return _choose(req, conversation), conversation
         except NotAnsweredYet as not_yet:
-            left = req.deadline - req.now()
-            if left <= 0:
+            checks += 1
+            delay = _pause(req, min(_RINGING_MAX_DELAY, _RINGING_DELAY * 2 ** min(checks - 1, 8)))
+            if delay is None:
                 raise
             last = not_yet
-            checks += 1
-            delay = min(left, _RINGING_MAX_DELAY, _RINGING_DELAY * 2 ** min(checks - 1, 8))
             log.debug("no leg of %s has connected yet; reading again in %.2fs", req.conversation_id, delay)
             try:
                 view = yield Wait(
@@ -263,17 +287,19 @@ def _first_target(req: Request, conversation: JSON) -> Generator[Effect, Any, tu
 def _rechoose(req: Request, view: JSON, target: Target) -> Target:
     """The target in a later view: the same agent's leg and communication that now await the wrap-up.
 
-    An explicit ``participant_id`` is never changed.  Otherwise the choice is made again among
-    the chosen agent's legs (a later read may show after-call work on another leg or
-    communication), and kept when the view is unclear.
+    Every read re-applies the rule of docs/which-leg.md.  An explicit ``participant_id`` is never
+    changed, but the communication within that leg is chosen again (after-call work may open on
+    the customer's call while the last one connected was a consult call).  Without one, the
+    choice is made again among the chosen agent's legs (a later read may show after-call work on
+    another leg or communication).  The target is kept when the view is unclear.
     """
-    if req.participant_id is not None or not has_communication(view, target.participant_id):
+    if not has_communication(view, target.participant_id):
         return target
+    narrowed = req if req.participant_id is not None else attrs.evolve(req, user_id=target.user_id)
     try:
-        chosen = _choose(attrs.evolve(req, user_id=target.user_id), view)
+        return _choose(narrowed, view)
     except WrapupkitError:
         return target
-    return chosen
 
 
 def _wait_request(req: Request, target: Target, delay: float, *, after_rejection: bool) -> WaitRequest:

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, TypeVar
 
 import attrs
 
-from wrapupkit._conversation import has_communication
 from wrapupkit._readiness._channel import Channel, Event, Outcome
 from wrapupkit._readiness._events import DEADLINE, CallInfo, Deadline, WaitRequest
+from wrapupkit._snapshot import has_communication
 from wrapupkit.exceptions import Forbidden
 
 

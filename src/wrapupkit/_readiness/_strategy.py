@@ -14,21 +14,20 @@ import abc
 import math
 import random
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
-import attrs
-
-from wrapupkit._models import CommunicationSnapshot
+from wrapupkit._readiness._decision import MIN_POLL_DELAY, Decision, ReadinessContext
+from wrapupkit._readiness._judge import is_not_yet, is_unclear, judge, may_enter_acw, not_yet
 from wrapupkit._validate import in_range, whole
 from wrapupkit.exceptions import ConfigurationError, InvalidType
 
 
 if TYPE_CHECKING:
     from wrapupkit._readiness._events import AsyncEventSource, CallInfo, EventSource
-    from wrapupkit.exceptions import GenesysAPIError
 
 
 __all__ = [
+    "MIN_POLL_DELAY",
     "Decision",
     "FunctionStrategy",
     "Immediate",
@@ -37,79 +36,11 @@ __all__ = [
     "Readiness",
     "ReadinessContext",
     "ReadinessStrategy",
+    "is_not_yet",
     "is_unclear",
     "judge",
+    "may_enter_acw",
 ]
-
-
-@attrs.frozen
-class Decision:
-    """A strategy's verdict: ``ready``, ``wait`` or ``fail``, with a reason.
-
-    Build one with :meth:`ready`, :meth:`wait` or :meth:`fail`.
-
-    .. versionadded:: 0.1.0
-    """
-
-    kind: Literal["ready", "wait", "fail"]
-    delay: float | None = None
-    reason: str = ""
-
-    @classmethod
-    def ready(cls, reason: str = "ready") -> Decision:
-        """Write the wrap-up now."""
-        return cls("ready", None, reason)
-
-    @classmethod
-    def wait(cls, delay: float | None = None, reason: str = "") -> Decision:
-        """Check again after *delay* seconds (``None``: use :meth:`~ReadinessStrategy.next_delay`)."""
-        value: object = delay
-        if value is not None and not (isinstance(value, (int, float)) and 0 <= value < math.inf):
-            raise ConfigurationError(f"Decision.wait delay must be a finite number >= 0, not {delay!r}")
-        return cls("wait", delay, reason)
-
-    @classmethod
-    def fail(cls, reason: str) -> Decision:
-        """Give up: the wrap-up cannot be applied (raises :class:`~wrapupkit.exceptions.ReadinessFailed`)."""
-        return cls("fail", None, reason)
-
-    @property
-    def is_ready(self) -> bool:
-        return self.kind == "ready"
-
-
-@attrs.frozen
-class ReadinessContext:
-    """Everything a strategy may look at; new fields may be added, so read them by name.
-
-    Attributes:
-        snapshot: the agent's communication as last seen.
-        attempt: 1 for the first check, then 2, 3 ...
-        elapsed: seconds since the wait began.
-        remaining: seconds left before the deadline.
-        rejections: how many wrap-up POSTs Genesys has refused as not ready so far.
-        last_error: the last such refusal, if any.
-        state_attempt: checks since the communication's state or ACW state last changed
-            (1 on the first check after a change); backoff restarts from it.
-        now: the client clock's ``monotonic()`` when the strategy is asked (compare it with
-            ``snapshot.taken_at``; a fake clock in tests gives fake times here too).
-        state_since: the client clock's ``monotonic()`` when the communication's state (its
-            ``state``, after-call work state, ``wrapupRequired``, or the chosen communication)
-            was first seen as it is now.
-
-    .. versionadded:: 0.1.0
-    """
-
-    snapshot: CommunicationSnapshot
-    attempt: int = 1
-    elapsed: float = 0.0
-    remaining: float = float("inf")
-    rejections: int = 0
-    last_error: GenesysAPIError | None = None
-    state_attempt: int = 1
-    now: float = 0.0
-    state_since: float = 0.0
-
 
 _MAX_EXPONENT = 1000
 
@@ -166,10 +97,18 @@ class ReadinessStrategy(abc.ABC):
     def on_rejected(self, ctx: ReadinessContext) -> Decision:
         """Genesys refused the POST with 400 or 409 although the strategy said ready.
 
-        The default waits and tries again while fewer than
+        A refusal that says the participant is not in a valid state for a wrap-up *yet*
+        (:func:`is_not_yet`) while the leg can still enter after-call work
+        (:func:`may_enter_acw`) is a wait: time can lift it, so the call goes on until the
+        deadline.  Otherwise the default waits and tries again while no more than
         :attr:`~wrapupkit.ReadinessStrategy.max_rejections` refusals have been seen, then
         fails (the client then raises the API error).
         """
+        if not_yet(ctx):
+            return Decision.wait(
+                reason=f"Genesys refused the wrap-up as not in a valid state yet (HTTP {_status(ctx)}); "
+                "waiting for after-call work"
+            )
         if ctx.rejections <= self.max_rejections:
             return Decision.wait(reason=f"Genesys refused the wrap-up as not ready (HTTP {_status(ctx)})")
         return Decision.fail(f"Genesys refused the wrap-up (HTTP {_status(ctx)})")
@@ -211,11 +150,12 @@ class Immediate(ReadinessStrategy):
     def decide(self, ctx: ReadinessContext) -> Decision:
         return Decision.ready("immediate")
 
+    def on_rejected(self, ctx: ReadinessContext) -> Decision:
+        return Decision.fail(f"Genesys refused the wrap-up (HTTP {_status(ctx)})")
+
 
 # No delay or grace a strategy takes is longer than this (beyond it a float overflows).
 _MAX_SECONDS = 366 * 86_400.0
-# The shortest pause between two readiness checks: zero delays must not poll without pause.
-MIN_POLL_DELAY = 0.05
 
 
 def _check_number(name: str, value: object, *, low: float, high: float = _MAX_SECONDS) -> None:
@@ -224,57 +164,6 @@ def _check_number(name: str, value: object, *, low: float, high: float = _MAX_SE
         raise ConfigurationError(
             f"{name} must be a finite number between {low:g} and {high:g}, not {value!r}"
         )
-
-
-def judge(snapshot: CommunicationSnapshot) -> Decision:
-    """The built-in readiness predicate, as a Decision.
-
-    Built from the SDK models' field semantics (`Participant
-    <https://github.com/MyPureCloud/platform-client-sdk-python/blob/master/build/docs/Participant.md>`__,
-    `AfterCallWork
-    <https://github.com/MyPureCloud/platform-client-sdk-python/blob/master/build/docs/AfterCallWork.md>`__)
-    and the Resource Center's `after-call work settings
-    <https://help.mypurecloud.com/articles/configure-call-work-settings/>`__.
-
-    Public so that a strategy can build on it (``return judge(ctx.snapshot)`` after its own checks).
-
-    * Waits while the communication is connected (or still ringing).
-    * Ready once it is disconnected and after-call work is ``pending``; also when ACW ended
-      (``complete``, or the participant's ``endAcwTime``) with no code yet, and when the
-      communication reports no ACW but the participant says a wrap-up is due
-      (``wrapupRequired``, ``wrapupExpected``, or a ``startAcwTime``).
-    * Otherwise the state is *unclear* (:func:`is_unclear`): ACW ``skipped``,
-      ``notApplicable`` or ``unknown``, or no ACW and no ``wrapupRequired``.  Whether Genesys
-      accepts a write then is undocumented, so ``judge`` waits and says why;
-      :class:`Polling` tries the write once after its ``unclear_grace``.
-    """
-    if not snapshot.is_disconnected:
-        return Decision.wait(reason=f"communication is {snapshot.state}")
-    acw = snapshot.acw_state
-    if acw == "pending":
-        return Decision.ready("disconnected, after-call work pending")
-    if acw == "complete" or (acw is None and snapshot.acw_end_time is not None):
-        return Decision.ready("disconnected, after-call work ended without a code")
-    if acw is None and _says_wrapup(snapshot):
-        return Decision.ready("disconnected, wrap-up required")
-    shown = f"after-call work {acw}" if acw else "no after-call work reported"
-    return Decision.wait(reason=f"disconnected, {shown} (unclear)")
-
-
-def _says_wrapup(snapshot: CommunicationSnapshot) -> bool:
-    """With no ``afterCallWork`` on the communication, the participant still says a wrap-up is due."""
-    expected = snapshot.wrapup_expected and snapshot.connected_time is not None  # "once the call connects"
-    return bool(snapshot.wrapup_required or expected or snapshot.acw_start_time is not None)
-
-
-def is_unclear(snapshot: CommunicationSnapshot) -> bool:
-    """Disconnected, but nothing says whether Genesys takes a wrap-up now (see :func:`judge`)."""
-    if not snapshot.is_disconnected:
-        return False
-    acw = snapshot.acw_state
-    if acw is None:
-        return not _says_wrapup(snapshot) and snapshot.acw_end_time is None
-    return acw in ("skipped", "notApplicable", "unknown")
 
 
 class Polling(ReadinessStrategy):
@@ -289,13 +178,19 @@ class Polling(ReadinessStrategy):
     lingering ``unknown``, or no ACW at all after the disconnect), it neither fails without
     asking Genesys nor waits out the deadline: it waits ``unclear_grace`` seconds for the
     state to settle (the ACW gap: ACW may show a moment after the disconnect), then tries
-    the write once and lets Genesys decide; a refusal then is raised as the API error it is.
-    Whether a write is accepted in these states is undocumented; an agent who transfers can
-    still give a wrap-up (Resource Center: `transfer a voice interaction
+    the write and lets Genesys decide.  A refusal saying the participant is not in a valid
+    state *yet* (:func:`is_not_yet`), while the call can still enter after-call work
+    (:func:`may_enter_acw`: no ACW or ``unknown`` so far), is a wait, however late ACW opens:
+    the write is tried again when the state changes, or ``unclear_grace`` after the refusal,
+    until the deadline.  Any other refusal in an unclear state (ACW ``skipped`` or
+    ``notApplicable``, a code not in the set) is raised as the API error it is.  Whether a
+    write is accepted in these states is undocumented; an agent who transfers can still give a
+    wrap-up (Resource Center: `transfer a voice interaction
     <https://help.mypurecloud.com/articles/transfer-voice-interaction/>`__).
 
     Args:
-        unclear_grace: seconds an unclear state must last before the one write (default 2).
+        unclear_grace: seconds an unclear state must last before a write, and between two
+            writes Genesys refused as not ready yet (default 2).
 
     .. versionadded:: 0.1.0
     """
@@ -332,13 +227,22 @@ class Polling(ReadinessStrategy):
         if decision.kind != "wait" or not is_unclear(ctx.snapshot):
             return decision
         settled = ctx.now - ctx.state_since
-        if settled >= self.unclear_grace:
-            return Decision.ready(f"{decision.reason}; tried once after {self.unclear_grace:g}s")
-        return Decision.wait(min(self.next_delay(ctx), self.unclear_grace - settled), decision.reason)
+        if settled < self.unclear_grace:
+            return Decision.wait(min(self.next_delay(ctx), self.unclear_grace - settled), decision.reason)
+        refused = ctx.rejected_at is not None and ctx.rejected_at >= ctx.state_since
+        since_refusal = ctx.now - ctx.rejected_at if refused and ctx.rejected_at is not None else math.inf
+        if since_refusal < self.unclear_grace:
+            return Decision.wait(
+                min(self.next_delay(ctx), self.unclear_grace - since_refusal),
+                f"{decision.reason}; refused as not ready yet, trying again",
+            )
+        return Decision.ready(f"{decision.reason}; tried after {self.unclear_grace:g}s")
 
     def on_rejected(self, ctx: ReadinessContext) -> Decision:
+        if not_yet(ctx):
+            return super().on_rejected(ctx)  # a wait: time may lift it
         if is_unclear(ctx.snapshot) and ctx.now - ctx.state_since >= self.unclear_grace:
-            # the one write after the grace in an unclear state: Genesys has decided
+            # a refusal time cannot lift, after the grace in an unclear state: Genesys has decided
             return Decision.fail(f"Genesys refused the wrap-up in an unclear state (HTTP {_status(ctx)})")
         return super().on_rejected(ctx)
 
@@ -353,10 +257,13 @@ class Polling(ReadinessStrategy):
 class Optimistic(Polling):
     """Try the write at once; when Genesys refuses it as not ready, back off and try again.
 
-    Costs no reads when the agent is already in after-call work.  After a
-    refusal it reads the conversation (to notice a wrap-up the agent applied
-    meanwhile) and writes again once the predicate allows, until ``max_rejections``
-    (default 10).
+    Writes right after the first read of the conversation (that read chooses the participant
+    and communication, so it is never saved), without waiting for the predicate: GET + POST
+    when the agent is already in after-call work, as for :class:`Polling`, but no wait for an
+    ACW state the conversation has not shown yet.  After a refusal it reads the conversation
+    (to notice a wrap-up the agent applied meanwhile) and writes again as :class:`Polling`
+    would: a refusal saying "not in a valid state yet" while ACW may still open is a wait
+    until the deadline; other refusals are tolerated up to ``max_rejections`` (default 10).
 
     .. versionadded:: 0.1.0
     """

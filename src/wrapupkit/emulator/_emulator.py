@@ -246,6 +246,7 @@ class Emulator:
     add_conversation = _delegate(_state, conversations.add_conversation)
     add_shape = _delegate(_state, add_shape)
     request_acw = _delegate(_state, conversations.request_acw)
+    park = _delegate(_state, conversations.park)
     disconnect = _delegate(_state, conversations.disconnect)
     apply_ui_wrapup = _delegate(_state, conversations.apply_ui_wrapup)
 

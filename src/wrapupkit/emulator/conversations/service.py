@@ -22,6 +22,7 @@ __all__ = [
     "disconnect",
     "end_participant",
     "get_conversation",
+    "park",
     "request_acw",
 ]
 
@@ -172,6 +173,28 @@ def request_acw(
             raise bad_request("afterCallWorkRequired can only be updated for connected communications.")
         comm.acw_requested = required
         state.changed(conversation_id)
+
+
+def park(state: State, conversation_id: str, participant_id: str | None = None) -> None:
+    """The agent parks the email or message: it is set aside (``state: parked``) and its ACW opens.
+
+    Parking frees the agent for new interactions while the conversation stays open (Resource
+    Center: configure email and message parking for agents); after-call work opens on the parked
+    communication as after a disconnect (the gap, then ``pending``), so a wrap-up is taken then.
+
+    Raises:
+        EmulatorError: 404 for an unknown id; 400 when the communication is not a connected
+            email or message (the SDK's ``Email`` and ``Message`` states list ``parked``; ``Call``'s do not).
+    """
+    with state.mutating():
+        conv = get_conversation(state, conversation_id)
+        p = agent_of(conv, participant_id)
+        comm = p.comm
+        if comm.media not in ("email", "message") or comm.state != "connected":
+            raise bad_request("Only a connected email or message can be parked.")
+        steps.park(state, conv, state.clock.monotonic(), p=p, comm=comm)
+        state.changed(conversation_id)
+        tick(state)
 
 
 def get_conversation(state: State, conversation_id: str) -> Conversation:

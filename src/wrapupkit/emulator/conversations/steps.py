@@ -28,6 +28,7 @@ __all__ = [
     "disconnect",
     "expects_wrapup",
     "gap_active",
+    "park",
     "requires_wrapup",
     "set_wrapup",
     "ui_wrapup",
@@ -139,6 +140,15 @@ def _after_disconnect(
         target.acw = "gap"
         delay = max(conv.acw_delay, state.rules.acw_gap_seconds)
         schedule(state, at + delay, conv, partial(_start_acw, p=p, comm=target))
+
+
+def park(state: State, conv: Conversation, at: float, *, p: Participant, comm: Communication) -> None:
+    """The agent parks the communication: ``parked``, and its after-call work opens as after a disconnect."""
+    comm.state = "parked"
+    if comm.acw is None and p.wrapup_required:
+        comm.acw = "gap"
+        delay = max(conv.acw_delay, state.rules.acw_gap_seconds)
+        schedule(state, at + delay, conv, partial(_start_acw, p=p, comm=comm))
 
 
 def _start_acw(state: State, conv: Conversation, at: float, *, p: Participant, comm: Communication) -> None:

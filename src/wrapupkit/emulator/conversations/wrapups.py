@@ -32,6 +32,9 @@ PARTICIPANT_REQUEST_KEYS = frozenset(
     {"wrapup", "state", "recording", "muted", "confined", "held", "wrapupSkipped", "resumeTime"}
 )
 _ASSIGNED_KEYS = ("code", "notes", "tags", "durationSeconds", "endTime")
+# Genesys's words for a wrap-up written before the participant entered after-call work
+# (409 general.conflict; issue 16, measured against a fake modelled on public reports).
+NOT_VALID_STATE = "The participant is not in a valid state for wrap-up"
 
 
 def _wrong_media(state: State, conv: Conversation, segment: str) -> EmulatorError:
@@ -137,9 +140,9 @@ def _check_state(
     if not comm.answered:
         _rule(rules.unanswered_write, "accept", conv, f"Communication {comm.id} was never answered.")
     elif steps.gap_active(state, comm):
-        _rule(rules.acw_gap_write, "accept", conv, f"Participant {p.id} is not in after-call work yet.")
+        _rule(rules.acw_gap_write, "accept", conv, NOT_VALID_STATE)
     elif comm.acw in (None, "gap"):
-        _rule(rules.early_write, "accept", conv, f"Participant {p.id} is not in after-call work yet.")
+        _rule(rules.early_write, "accept", conv, NOT_VALID_STATE)
     elif comm.acw == "skipped":
         _rule(rules.skipped_write, "accept", conv, f"After-call work for {p.id} was skipped.")
     elif comm.acw == "notApplicable":

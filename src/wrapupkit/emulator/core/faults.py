@@ -125,6 +125,7 @@ class Fault:
     after_processing: bool = False
     body: bytes | None = None  # corrupt: the body sent instead
     headers: tuple[tuple[str, str], ...] = ()  # corrupt: headers set on the answer
+    head: bool = False  # trickle: the status line and headers trickle too
 
 
 @dataclass(frozen=True)
@@ -222,11 +223,19 @@ class Faults:
         with self._lock:
             self._faults.append(fault)
 
-    def trickle_next(self, method: str, path: str, *, interval: float = 0.05, times: int = 1) -> None:
-        """Send matching answers (after processing) one byte every *interval* real seconds."""
+    def trickle_next(
+        self, method: str, path: str, *, interval: float = 0.05, times: int = 1, head: bool = False
+    ) -> None:
+        """Send matching answers (after processing) one byte every *interval* real seconds.
+
+        With *head*, the status line and the headers trickle too, not only the body.
+        """
+        if not isinstance(head, bool):
+            raise bad_request("head must be a boolean")
         fault = Fault(
             "trickle", _matcher(method, path), _times(times), seconds=_seconds(interval, "interval")
         )
+        fault.head = head
         with self._lock:
             self._faults.append(fault)
 

@@ -110,7 +110,12 @@ def _corrupted(response: Response, fault: Fault) -> Response:
 
 
 class _Trickled(Response):
-    """An answer whose body goes out one byte at a time (the socket server calls :meth:`write_to`)."""
+    """An answer whose body goes out one byte at a time (the socket server calls :meth:`write_to`).
+
+    With :attr:`head`, the server hands over the status line and headers too (``write_to(wfile, head)``).
+    """
+
+    head: bool = False
 
     def __init__(
         self,
@@ -124,9 +129,10 @@ class _Trickled(Response):
         self._interval = interval
         self._pause = wait
 
-    def write_to(self, wfile: Any) -> None:
-        for i in range(len(self.body)):
-            wfile.write(self.body[i : i + 1])
+    def write_to(self, wfile: Any, head: bytes = b"") -> None:
+        data = head + self.body
+        for i in range(len(data)):
+            wfile.write(data[i : i + 1])
             wfile.flush()
             if self._pause(self._interval):
                 return  # the emulator stops: leave the answer unfinished
@@ -249,7 +255,11 @@ class Pipeline(Generic[S]):
             response = _corrupted(response, corrupt)
         trickle = self.faults.take("trickle", method, path)
         if trickle is not None:
-            return _Trickled(response.status, response.body, response.headers, trickle.seconds, self._wait)
+            trickled = _Trickled(
+                response.status, response.body, response.headers, trickle.seconds, self._wait
+            )
+            trickled.head = trickle.head
+            return trickled
         return response
 
     def _hold(self, seconds: float) -> _Landing | None:

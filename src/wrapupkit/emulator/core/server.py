@@ -58,9 +58,16 @@ class _Handler(BaseHTTPRequestHandler):
             for name, value in response.headers:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(response.body)))
+            write_to = getattr(response, "write_to", None)  # a trickled answer writes itself
+            if write_to is not None and getattr(response, "head", False) and self.command != "HEAD":
+                # the status line and headers trickle too: take them from http.server's buffer
+                buffered: list[bytes] = getattr(self, "_headers_buffer", [])
+                head = b"".join([*buffered, b"\r\n"])
+                buffered.clear()
+                write_to(self.wfile, head)
+                return
             self.end_headers()
             if self.command != "HEAD":
-                write_to = getattr(response, "write_to", None)  # a trickled answer writes itself
                 write_to(self.wfile) if write_to is not None else self.wfile.write(response.body)
         except OSError:  # the client gave up (e.g. timed out during a stall)
             self.close_connection = True
