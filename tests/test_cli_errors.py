@@ -173,7 +173,9 @@ def test_ctrl_c_in_bulk_prints_the_partial_summary_writes_the_report_and_says_ho
     assert f"--journal {journal} to resume safely" in err
     with report.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [(r["conversation_id"], r["status"]) for r in rows] == [(c, "applied") for c in cids[:3]]
+    assert [(r["conversation_id"], r["status"]) for r in rows] == [(c, "applied") for c in cids[:3]] + [
+        (c, "not_started") for c in cids[3:]
+    ]
     assert all(real_emu.wrapup_writes(c) == 0 for c in cids[3:])
 
     rerun = wrapupkit(*argv, "--json", env=emulator_env(real_emu))
