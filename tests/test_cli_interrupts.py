@@ -65,12 +65,23 @@ def test_a_second_and_third_ctrl_c_leave_a_true_journal_report_and_summary(
     # The first four writes (one per worker) land, and their answers are held: Ctrl-C comes meanwhile.
     real_emu.stall_next("POST", "wrapup", 4.0, times=4, after_processing=True)
     journal, report, err = tmp_path / "j.jsonl", tmp_path / "report.csv", tmp_path / "err.txt"
-    argv = ["bulk", str(sheet(tmp_path, cids)), "--journal", str(journal), "--workers", "4", "--rate-limit", "0"]
+    argv = [
+        "bulk",
+        str(sheet(tmp_path, cids)),
+        "--journal",
+        str(journal),
+        "--workers",
+        "4",
+        "--rate-limit",
+        "0",
+    ]
     proc = start([*argv, "--no-progress", "--report", str(report), "--json"], real_emu, err)
     try:
         wait_for(lambda: sum(real_emu.wrapup(c) is not None for c in cids) == 4, "four writes to land")
         proc.send_signal(signal.SIGINT)
-        wait_for(lambda: "finishing the item(s) in flight" in err.read_text(encoding="utf-8"), "the first answer")
+        wait_for(
+            lambda: "finishing the item(s) in flight" in err.read_text(encoding="utf-8"), "the first answer"
+        )
         proc.send_signal(signal.SIGINT)
         wait_for(lambda: "still finishing" in err.read_text(encoding="utf-8"), "the second answer")
         proc.send_signal(signal.SIGINT)
@@ -95,7 +106,13 @@ def test_a_second_and_third_ctrl_c_leave_a_true_journal_report_and_summary(
     assert "interrupted: 4 of 20 item(s) ended (4 applied); 16 not started." in stderr
     answer = json.loads(out)
     assert answer["interrupted"] is True
-    assert answer["counts"] == {"applied": 4, "already_applied": 0, "skipped": 0, "failed": 0, "not_started": 16}
+    assert answer["counts"] == {
+        "applied": 4,
+        "already_applied": 0,
+        "skipped": 0,
+        "failed": 0,
+        "not_started": 16,
+    }
 
     rerun = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "wrapupkit", *argv, "--json"],
@@ -106,7 +123,12 @@ def test_a_second_and_third_ctrl_c_leave_a_true_journal_report_and_summary(
         check=False,
     )
     assert rerun.returncode == 0, rerun.stderr
-    assert json.loads(rerun.stdout)["counts"] == {"applied": 16, "already_applied": 0, "skipped": 4, "failed": 0}
+    assert json.loads(rerun.stdout)["counts"] == {
+        "applied": 16,
+        "already_applied": 0,
+        "skipped": 4,
+        "failed": 0,
+    }
     assert all(real_emu.wrapup_writes(c) == 1 for c in cids)
 
 
