@@ -172,3 +172,63 @@ def _blocked_on(pid: int, path: Path) -> bool:
 def test_blocked_on_sees_an_open_in_progress() -> None:
     """The helper the FIFO test waits with tells a process blocked in open() from one that is not."""
     assert not _blocked_on(os.getpid(), Path("/nowhere"))
+
+
+# -- a closed pipe -----------------------------------------------------------------------------------------
+
+
+def test_a_closed_pipe_on_stdout_is_a_quiet_exit(real_emu: Emulator, tmp_path: Path) -> None:
+    """stdout is a pipe whose reader has gone: no message, no traceback, exit 141; the run was done."""
+    org = Org(real_emu)
+    cids = org.conversations(2)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader left before the first byte: every write is EPIPE
+    try:
+        done = subprocess.run(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "wrapupkit",
+                "bulk",
+                str(sheet(tmp_path, cids)),
+                "--json",
+                "--no-progress",
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            env={**os.environ, **emulator_env(real_emu)},
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert done.returncode == 141, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "BrokenPipeError" not in done.stderr
+    assert "error" not in done.stderr
+    assert all(real_emu.wrapup_writes(c) == 1 for c in cids)
+
+
+def test_bulk_json_piped_into_head_ends_quietly(real_emu: Emulator, tmp_path: Path) -> None:
+    """`wrapupkit bulk rows.csv --json | head -3` in a shell: three lines out, nothing on stderr but
+    the summary, and the command's status is 0 or 141 (whether head left before the last write)."""
+    org = Org(real_emu)
+    cids = org.conversations(40)  # about 25 kB of JSON: more than head reads
+    command = (
+        f"{sys.executable} -m wrapupkit bulk {sheet(tmp_path, cids)} --json --no-progress --rate-limit 0 "
+        '| head -3; echo "status=${PIPESTATUS[0]}" >&2'
+    )
+    done = subprocess.run(  # noqa: S603
+        ["bash", "-c", command],  # noqa: S607 - bash from PATH, as a user's shell
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **emulator_env(real_emu)},
+        check=False,
+    )
+    assert done.stdout.splitlines() == ["{", '  "ok": true,', '  "interrupted": false,']
+    assert "Traceback" not in done.stderr
+    assert "error" not in done.stderr
+    status = done.stderr.strip().splitlines()[-1]
+    assert status in {"status=0", "status=141"}
