@@ -33,7 +33,9 @@ class Stopwatch:
     Times are wall-clock seconds (``time.time()``, the emulator's time base on the real clock),
     taken when the emulator announces the change.  When the announcement of "pending" is read only
     after the wrap-up already closed ACW (the client was that quick), the emulator's own record of
-    when ACW opened is used instead: every conversation whose ACW opened has a pending time.
+    when ACW opened is used instead (its scheduled time, which a loaded timeline thread may have
+    applied later: those latencies can read high; ``late`` names them): every conversation whose ACW
+    opened has a pending time.
     """
 
     def __init__(self, emu: Any) -> None:
@@ -41,6 +43,7 @@ class Stopwatch:
         self.lock = threading.Lock()
         self.pending: dict[str, float] = {}
         self.recorded: dict[str, float] = {}
+        self.late: set[str] = set()  # pending read from the emulator's record (scheduled, not seen)
         self.unsubscribe = emu.backend.on_change(self.changed)
 
     def changed(self, cid: str) -> None:
@@ -54,6 +57,8 @@ class Stopwatch:
         with self.lock:
             if cid not in self.pending and acw in {"pending", "complete"}:
                 self.pending[cid] = now if acw == "pending" or opened is None else opened
+                if acw == "complete":
+                    self.late.add(cid)
             if wrapped and cid not in self.recorded:
                 self.recorded[cid] = now
 

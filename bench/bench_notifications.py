@@ -77,7 +77,7 @@ def run(
     watch.unsubscribe()
     return [
         name,
-        f"{len(reactions)} of {len(cids)}",
+        f"{len(reactions)} of {len(cids)} ({len(watch.late & set(cids))} late)",
         f"{stats['p50']:.1f}",
         f"{stats['p95']:.1f}",
         f"{stats['p99']:.1f}",

@@ -17,7 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from small_org import Org, emulator_env, journal_records, real_emu_fixture, wait_for  # noqa: F401 - fixtures
+from small_org import (  # noqa: F401 - fixtures
+    Org,
+    assert_rerun_finishes,
+    emulator_env,
+    journal_records,
+    real_emu_fixture,
+    wait_for,
+    wrapupkit,
+)
 from wrapupkit.emulator import Emulator
 
 
@@ -114,22 +122,7 @@ def test_a_second_and_third_ctrl_c_leave_a_true_journal_report_and_summary(
         "not_started": 16,
     }
 
-    rerun = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "wrapupkit", *argv, "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **emulator_env(real_emu)},
-        check=False,
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    assert json.loads(rerun.stdout)["counts"] == {
-        "applied": 16,
-        "already_applied": 0,
-        "skipped": 4,
-        "failed": 0,
-    }
-    assert all(real_emu.wrapup_writes(c) == 1 for c in cids)
+    assert_rerun_finishes(real_emu, argv, cids, applied=16, skipped=4)
 
 
 def test_ctrl_c_while_the_report_is_written_does_not_cut_it_short(real_emu: Emulator, tmp_path: Path) -> None:

@@ -15,23 +15,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from small_org import Org, emulator_env, real_emu_fixture, wait_for  # noqa: F401 - fixtures
+from small_org import (  # noqa: F401 - fixtures
+    Org,
+    cli_org_fixture,
+    emulator_env,
+    real_emu_fixture,
+    run_cli,
+    wait_for,
+    wrapupkit,
+)
 from wrapupkit import cli
 from wrapupkit.emulator import Emulator
 from wrapupkit.emulator._cli import _parser as emulator_parser
-
-
-@pytest.fixture(name="org")
-def _org(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Org:
-    for name, value in emulator_env(emu).items():
-        monkeypatch.setenv(name, value)
-    return Org(emu)
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def every_parser(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParser]:
@@ -127,25 +122,25 @@ def test_the_command_says_the_api_host_needs_a_scheme(
     )
 
 
-def test_an_invalid_media_type_names_the_flag(org: Org, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_invalid_media_type_names_the_flag(cli_org: Org, capsys: pytest.CaptureFixture[str]) -> None:
     """`--media-type fax` is refused naming --media-type, before any request."""
-    cid = org.conversation()
-    org.emu.clear_requests()
+    cid = cli_org.conversation()
+    cli_org.emu.clear_requests()
     code, out, err = run_cli(capsys, "apply", cid, "Sale", "--media-type", "fax", "--json")
     assert code == 2
     assert "--media-type" in err
     assert "media_type" not in err
     assert "--media-type" in json.loads(out)["error"]["message"]
-    assert org.emu.requests_matching(path=cid) == []
+    assert cli_org.emu.requests_matching(path=cid) == []
 
 
 def test_progress_without_tqdm_says_so_in_one_line(
-    org: Org, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    cli_org: Org, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """`bulk --progress` where tqdm cannot be imported: one warning line, and the run goes on."""
     monkeypatch.setitem(sys.modules, "tqdm", None)  # an import of tqdm now raises ImportError
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
-    cid = org.conversation()
+    cid = cli_org.conversation()
     sheet = tmp_path / "in.csv"
     sheet.write_text(f"conversation_id,code\n{cid},Sale\n", encoding="utf-8")
     code, _, err = run_cli(capsys, "bulk", str(sheet), "--progress", "--rate-limit", "0")
@@ -155,7 +150,7 @@ def test_progress_without_tqdm_says_so_in_one_line(
         "warning: --progress needs tqdm (pip install 'wrapupkit[progress]'); no progress bar."
     ]
     assert "Traceback" not in err
-    assert org.emu.wrapup_writes(cid) == 1
+    assert cli_org.emu.wrapup_writes(cid) == 1
 
 
 # -- Ctrl-C in apply --json -------------------------------------------------------------------------------
@@ -216,13 +211,6 @@ def test_ctrl_c_in_apply_while_the_write_is_in_flight_says_it_may_have_landed(re
     answer = json.loads(out)
     assert (answer["interrupted"], answer["written"]) == (True, None)
     assert "may have been written" in answer["message"]
-    rerun = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "wrapupkit", "apply", cid, "Sale", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **emulator_env(real_emu)},
-        check=False,
-    )
+    rerun = wrapupkit("apply", cid, "Sale", "--json", env=emulator_env(real_emu))
     assert json.loads(rerun.stdout)["status"] == "already_applied"
     assert real_emu.wrapup_writes(cid) == 1
