@@ -214,3 +214,22 @@ def test_ctrl_c_in_apply_while_the_write_is_in_flight_says_it_may_have_landed(re
     rerun = wrapupkit("apply", cid, "Sale", "--json", env=emulator_env(real_emu))
     assert json.loads(rerun.stdout)["status"] == "already_applied"
     assert real_emu.wrapup_writes(cid) == 1
+
+
+def test_the_write_watch_sees_the_post_through_the_sdk_hooks(cli_org: Org) -> None:
+    """What `apply` reports on Ctrl-C comes from the SDK's request hooks: no wrap-up POST yet is
+    False, a POST answered 2xx is True (a read of a code already there sends none)."""
+    from wrapupkit import WrapupClient
+    from wrapupkit.cli._apply import _Writes
+
+    cid = cli_org.conversation()
+    with WrapupClient.from_env() as client:
+        writes = _Writes(client.api_client.get_http_client())
+        client.codes(cli_org.queue)
+        assert writes.written is False
+        client.apply_wrapup(cid, "Sale")
+        assert writes.written is True
+    with WrapupClient.from_env() as client:
+        writes = _Writes(client.api_client.get_http_client())
+        assert client.apply_wrapup(cid, "Sale").already_applied
+        assert writes.written is False
