@@ -17,7 +17,7 @@ wrap-up recorded) and HTTP requests per wrap-up.  Prints a markdown table; asser
 The ticker's lag is also given after the ramp (all calls started, waiting and ending).  A full
 run takes about (ramp + spread + 15 s) per mode, so about six minutes for the four.
 
-    python bench/bench_async.py [--n 2000] [--ramp 20] [--spread 60] [--queues 20] [--modes all]
+    python bench/bench_async.py [--n 2000] [--ramp 20] [--spread 60] [--queues 20] [--modes all] [--smoke]
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _common import Stopwatch, percentiles
+from _common import Stopwatch, add_smoke_flag, percentiles, smoke_sizes
 
 
 MODES = ("async-notifications", "async-polling", "sync-notifications", "sync-polling")
@@ -66,25 +66,21 @@ def serve(args: argparse.Namespace) -> None:
             conv = emu.add_conversation(
                 user_id=user,
                 queue_id=queues[i % len(queues)],
-                disconnect_after=args.ramp + rng.uniform(5.0, 5.0 + args.spread),
+                disconnect_after=args.ramp + rng.uniform(args.lead, args.lead + args.spread),
                 acw_delay=rng.uniform(0.0, 0.3),
             )
             convs.append((str(conv.id), user))
         emu.clear_requests()
         say(convs)
         sys.stdin.readline()  # the client is done
-        latencies = [
-            (watch.recorded[c] - watch.pending[c]) * 1000
-            for c, _ in convs
-            if c in watch.recorded and c in watch.pending
-        ]
+        latencies = watch.latencies_ms([c for c, _ in convs])
         say({"latencies": latencies, "requests": len(emu.requests)})
 
 
 class Server:
     def __init__(self, args: argparse.Namespace) -> None:
         command = [sys.executable, __file__, "--serve", "--n", str(args.n), "--spread", str(args.spread)]
-        command += ["--queues", str(args.queues), "--ramp", str(args.ramp)]
+        command += ["--queues", str(args.queues), "--ramp", str(args.ramp), "--lead", str(args.lead)]
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.info = self.ask(None)
 
@@ -240,16 +236,18 @@ def client_mode(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--spread", type=float, default=60.0)
     parser.add_argument("--queues", type=int, default=20)
     parser.add_argument("--ramp", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--lead", type=float, default=5.0, help="seconds after the ramp before calls end")
     parser.add_argument("--modes", default="all", help="comma-separated, of: " + ", ".join(MODES))
     parser.add_argument("--mode", help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    add_smoke_flag(parser)
+    args = smoke_sizes(parser.parse_args(), n=6, spread=1.0, ramp=0.5, queues=2, lead=1.0)
     if args.serve:
         serve(args)
         return
@@ -269,7 +267,7 @@ def main() -> None:
     for mode in modes:
         command = [sys.executable, str(Path(__file__).resolve()), "--mode", mode]
         command += ["--n", str(args.n), "--spread", str(args.spread), "--queues", str(args.queues)]
-        command += ["--ramp", str(args.ramp)]
+        command += ["--ramp", str(args.ramp), "--lead", str(args.lead)]
         command += ["--connections", str(args.connections)]
         out = subprocess.run(command, capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _common import add_smoke_flag, smoke_sizes
+
 from wrapupkit import RateLimiter, RetryPolicy, WrapupClient, apply_many
 from wrapupkit.emulator import Emulator
 
@@ -162,14 +164,15 @@ def measure(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--n", type=int, default=1000, help="wrap-ups per variant (default 1000)")
     parser.add_argument("--rate", type=int, default=50, help="the server's limit, requests per second")
     parser.add_argument("--workers", type=int, default=8, help="threads per variant (default 8)")
     parser.add_argument("--faults", type=float, default=0.2, help="share of conversations given a fault")
     parser.add_argument("--seed", type=int, default=5, help="random seed for choosing faulty conversations")
     parser.add_argument("--skip-faults", action="store_true", help="only the clean runs")
-    args = parser.parse_args()
+    add_smoke_flag(parser)
+    args = smoke_sizes(parser.parse_args(), n=10, workers=4, faults=0.2, rate=200)
 
     rows = []
     with Emulator() as emu:

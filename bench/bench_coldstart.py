@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 
-from _common import seed
+from _common import add_smoke_flag, seed, smoke_sizes
 
 from wrapupkit.emulator import Emulator
 
@@ -51,9 +51,10 @@ def median_of(samples: list[tuple[float, float, str]]) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    add_smoke_flag(parser)
+    args = smoke_sizes(parser.parse_args(), runs=1)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("GENESYS", "WRAPUPKIT_SDK_LAZY"))}
     rows: list[tuple[str, float, float]] = []
     with Emulator() as emu:

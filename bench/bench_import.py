@@ -11,6 +11,8 @@ import statistics
 import subprocess
 import sys
 
+from _common import add_smoke_flag, smoke_sizes
+
 
 PROBE = """
 import json, resource, sys, time
@@ -50,9 +52,10 @@ def measure(module: str, runs: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--runs", type=int, default=5)
-    args = parser.parse_args()
+    add_smoke_flag(parser)
+    args = smoke_sizes(parser.parse_args(), runs=1)
     print(f"median of {args.runs} fresh interpreters, Python {sys.version.split()[0]}\n")
     print("| import | seconds | peak RSS MB (interpreter alone) | SDK loaded | threads after import |")
     print("|---|---|---|---|---|")

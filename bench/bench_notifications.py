@@ -5,7 +5,7 @@ work becomes pending 0-0.3 s later.  Latency is measured in the emulator, from t
 pending to the moment the wrap-up was recorded.  A second phase wraps up conversations that were already
 ready (their event arrived before the call).  Prints a markdown table; asserts nothing.
 
-    python bench/bench_notifications.py [--n 200] [--workers 20] [--agents 20]
+    python bench/bench_notifications.py [--n 200] [--workers 20] [--agents 20] [--smoke]
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from _common import Stopwatch, percentiles, seed
+from _common import Stopwatch, add_smoke_flag, percentiles, seed, smoke_sizes
 
 from wrapupkit import Notifications, Polling, ReadinessStrategy, WrapupClient
 from wrapupkit.emulator import Emulator
@@ -61,11 +61,14 @@ def run(
     with ThreadPoolExecutor(args.workers) as pool:
         cids = list(pool.map(waiting, specs))
     kinds = requests_by_kind(emu)
-    reactions = [(watch.recorded[c] - watch.pending[c]) * 1000 for c in cids]
+    reactions = watch.latencies_ms(cids)
     stats = percentiles(reactions)
 
     # Phase 2: the conversation is already in ACW when apply_wrapup() is called.
-    ready = [emu.add_conversation(user_id=agents[i % len(agents)], queue_id=ids["queue"]) for i in range(50)]
+    ready = [
+        emu.add_conversation(user_id=agents[i % len(agents)], queue_id=ids["queue"])
+        for i in range(args.ready)
+    ]
     time.sleep(0.5)  # let the events reach the client (the point of this phase)
     emu.clear_requests()
     for conv in ready:
@@ -74,7 +77,7 @@ def run(
     watch.unsubscribe()
     return [
         name,
-        str(len(cids)),
+        f"{len(reactions)} of {len(cids)} ({len(watch.late & set(cids))} late)",
         f"{stats['p50']:.1f}",
         f"{stats['p95']:.1f}",
         f"{stats['p99']:.1f}",
@@ -87,11 +90,13 @@ def run(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--workers", type=int, default=20)
     parser.add_argument("--agents", type=int, default=20)
-    args = parser.parse_args()
+    parser.add_argument("--ready", type=int, default=50, help="conversations already in ACW (phase 2)")
+    add_smoke_flag(parser)
+    args = smoke_sizes(parser.parse_args(), n=6, workers=3, agents=3, ready=3)
     logging.getLogger("wrapupkit").setLevel(logging.WARNING)
     rows = []
     with Emulator() as emu:
@@ -105,7 +110,7 @@ def main() -> None:
     )
     header = [
         "strategy",
-        "wrap-ups",
+        "wrap-ups measured",
         "p50",
         "p95",
         "p99",

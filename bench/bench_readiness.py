@@ -15,7 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from _common import Stopwatch, percentiles, seed
+from _common import Stopwatch, add_smoke_flag, percentiles, seed, smoke_sizes
 
 from wrapupkit import Immediate, Polling, WrapupClient
 from wrapupkit.emulator import Emulator
@@ -44,7 +44,7 @@ def run_variant(name: str, n: int, workers: int, apply: Any, emu: Any, ids: dict
             except Exception:  # the fixed-sleep recipe fails when its sleep is too short
                 failures += 1
     watch.unsubscribe()
-    reactions = [(watch.recorded[c] - watch.pending[c]) * 1000 for c in cids if c in watch.recorded]
+    reactions = watch.latencies_ms(cids)
     stats = percentiles(reactions) if reactions else {"p50": 0, "p95": 0, "p99": 0, "max": 0}
     requests = len(emu.requests) / n
     return [
@@ -58,10 +58,11 @@ def run_variant(name: str, n: int, workers: int, apply: Any, emu: Any, ids: dict
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--n", type=int, default=40, help="conversations per variant")
     parser.add_argument("--workers", type=int, default=8)
-    args = parser.parse_args()
+    add_smoke_flag(parser)
+    args = smoke_sizes(parser.parse_args(), n=3, workers=3)
     rows = []
     with Emulator() as emu:
         emu.rules.early_write = 400  # a write before ACW is refused: the race is real

@@ -12,7 +12,7 @@ import argparse
 import time
 from typing import Any
 
-from _common import seed
+from _common import add_smoke_flag, seed, smoke_sizes
 
 from wrapupkit import WrapupClient
 from wrapupkit.emulator import Emulator
@@ -36,10 +36,11 @@ def raw_sdk_wrapup(api_client: Any, conversation_id: str, queue_id: str, name: s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
     parser.add_argument("--n", type=int, default=50, help="wrap-ups per variant")
     parser.add_argument("--sleep", type=float, default=0.05, help="the raw recipe's fixed sleep (seconds)")
-    args = parser.parse_args()
+    add_smoke_flag(parser)
+    args = smoke_sizes(parser.parse_args(), n=3)
     import PureCloudPlatformClientV2 as sdk
 
     rows = []

@@ -84,11 +84,7 @@ nitpick_ignore_regex = [
 html_theme = "furo"
 html_title = f"wrapupkit {release}"
 html_static_path: list[str] = []
-html_theme_options = {
-    "source_repository": "https://github.com/wrapupkit/wrapupkit/",
-    "source_branch": "main",
-    "source_directory": "docs/",
-}
+html_theme_options: dict[str, str] = {}  # no source_repository: the project has no public home yet
 html_copy_source = False
 html_show_sourcelink = False
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from wrapupkit import BulkReport, RetryPolicy, WrapupClient, apply_many
+from wrapupkit import BulkReport, RetryPolicy, WrapupClient, apply_many, cli
 from wrapupkit.emulator import Emulator
 from wrapupkit.testing import FakeClock
 
@@ -87,3 +90,43 @@ def emulator_env(emu: Emulator) -> dict[str, str]:
         "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id,
         "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
     }
+
+
+# Fixtures and helpers for the command's tests.
+@pytest.fixture(name="cli_org")
+def cli_org_fixture(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Org:
+    """The small org, with the GENESYSCLOUD_* variables pointing the command at it."""
+    for name, value in emulator_env(emu).items():
+        monkeypatch.setenv(name, value)
+    return Org(emu)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``wrapupkit ARGV`` in this process: the exit status, stdout and stderr."""
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def wrapupkit(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m wrapupkit ARGV`` to completion, in a process of its own."""
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "wrapupkit", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def assert_rerun_finishes(
+    emu: Emulator, argv: list[str], cids: list[str], *, applied: int, skipped: int
+) -> None:
+    """Rerunning ``wrapupkit ARGV`` (a bulk run with its journal) finishes the rest: exit 0, the counts
+    given, and every conversation written exactly once."""
+    rerun = wrapupkit(*argv, "--json", env=emulator_env(emu))
+    assert rerun.returncode == 0, rerun.stderr
+    counts = json.loads(rerun.stdout)["counts"]
+    assert counts == {"applied": applied, "already_applied": 0, "skipped": skipped, "failed": 0}
+    assert all(emu.wrapup_writes(c) == 1 for c in cids)

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from small_org import SECRET, Org, emulator_env
+from small_org import SECRET, Org, cli_org_fixture, emulator_env, run_cli  # noqa: F401 - fixtures
 from wrapupkit import cli
-from wrapupkit.emulator import Emulator
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     AmbiguousParticipant,
@@ -32,16 +31,8 @@ from wrapupkit.exceptions import (
 
 
 @pytest.fixture(name="org")
-def _org(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> Org:
-    for name, value in emulator_env(emu).items():
-        monkeypatch.setenv(name, value)
-    return Org(emu)
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
+def _org(cli_org: Org) -> Org:
+    return cli_org
 
 
 # -- exit codes ------------------------------------------------------------------------------------------

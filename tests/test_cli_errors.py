@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 import os
 import signal
 import socket
@@ -13,22 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from small_org import Org, emulator_env, real_emu_fixture, wait_for  # noqa: F401 - fixtures
+from small_org import (  # noqa: F401 - fixtures
+    Org,
+    assert_rerun_finishes,
+    emulator_env,
+    real_emu_fixture,
+    wait_for,
+    wrapupkit,
+)
 from wrapupkit import RetryPolicy, WrapupClient
 from wrapupkit.emulator import Emulator
 from wrapupkit.testing import FakeClock
-
-
-def wrapupkit(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m wrapupkit ARGV`` to completion."""
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "wrapupkit", *argv],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
 
 
 def assert_one_line_error(done: subprocess.CompletedProcess[str], code: int, *words: str) -> str:
@@ -173,15 +167,9 @@ def test_ctrl_c_in_bulk_prints_the_partial_summary_writes_the_report_and_says_ho
     assert f"--journal {journal} to resume safely" in err
     with report.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [(r["conversation_id"], r["status"]) for r in rows] == [(c, "applied") for c in cids[:3]]
+    assert [(r["conversation_id"], r["status"]) for r in rows] == [(c, "applied") for c in cids[:3]] + [
+        (c, "not_started") for c in cids[3:]
+    ]
     assert all(real_emu.wrapup_writes(c) == 0 for c in cids[3:])
 
-    rerun = wrapupkit(*argv, "--json", env=emulator_env(real_emu))
-    assert rerun.returncode == 0, rerun.stderr
-    assert json.loads(rerun.stdout)["counts"] == {
-        "applied": 3,
-        "already_applied": 0,
-        "skipped": 3,
-        "failed": 0,
-    }
-    assert all(real_emu.wrapup_writes(c) == 1 for c in cids)
+    assert_rerun_finishes(real_emu, argv, cids, applied=3, skipped=3)

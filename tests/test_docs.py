@@ -1,11 +1,15 @@
-"""The docs: their examples run, they link sources instead of internal notes, CI builds them strictly.
+"""The docs: every code block runs, they link sources instead of internal notes, CI builds them strictly.
 
-The strict Sphinx build itself (about 20 s) runs in ``.ci/run`` as ``python3 run.py docs``.
+The strict Sphinx build itself (about 20 s) runs in ``.ci/run`` as ``python3 run.py docs``.  How the
+blocks run, and how a block that cannot is marked, is in ``tests/doc_blocks.py``.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +17,14 @@ from pathlib import Path
 import pytest
 
 import wrapupkit
+from doc_blocks import EPILOGUE, PRELUDE, Block, all_blocks
+from wrapupkit.emulator import Emulator
+
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    tomllib = pytest.importorskip("tomli")
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,31 +32,105 @@ DOCS = ROOT / "docs"
 PAGES = sorted(DOCS.rglob("*.md"))
 
 
-def _python_blocks(page: Path) -> list[str]:
-    return re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), flags=re.DOTALL)
+BLOCKS = all_blocks()
+RUNNABLE = ("python", "console", "json")
+# The most blocks that may be marked not to run: each needs a reason, and the list stays short.
+MOST_SKIPPED = 5
 
 
-def _run_pytest(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
-    test_file = tmp_path / "test_example.py"
-    test_file.write_text(source, encoding="utf-8")
-    return subprocess.run(  # noqa: S603 - our own interpreter on a file we wrote
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(test_file)],
+def _run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter (or a docs command) on files we wrote
+        argv,
         capture_output=True,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
         timeout=120,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
         check=False,
     )
 
 
-@pytest.mark.parametrize("page", ["howto/testing.md", "howto/strategy.md"])
-def test_guide_examples_run_as_written(tmp_path: Path, page: str) -> None:
-    """The guide's code that defines things (functions, classes, tests) runs under pytest and passes."""
-    blocks = [b for b in _python_blocks(DOCS / page) if re.search(r"^(def|class) ", b, flags=re.MULTILINE)]
-    assert any("def test_" in b for b in blocks), f"{page} has a test to run"
-    run = _run_pytest(tmp_path, "\n\n".join(blocks))
-    assert run.returncode == 0, run.stdout + run.stderr
-    assert re.search(r"\b[1-9]\d* passed\b", run.stdout), run.stdout
+def test_every_block_has_a_known_language_and_few_are_skipped() -> None:
+    """Each block says what it is (python, console, json; text for what only shows); the blocks marked
+    not to run are few, each with its reason, and only where a run cannot work."""
+    assert len(BLOCKS) >= 40
+    unknown = [b.where for b in BLOCKS if b.lang not in (*RUNNABLE, "text")]
+    assert unknown == [], "give each block a language: python, console, json or text"
+    skipped = [(b.where, b.skip) for b in BLOCKS if b.skip is not None]
+    assert len(skipped) <= MOST_SKIPPED, skipped
+    assert all(len(reason) > 15 for _, reason in skipped), skipped
+
+
+PAGES_WITH_PYTHON = sorted({b.page for b in BLOCKS if b.lang == "python" and b.skip is None})
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("page", PAGES_WITH_PYTHON)
+def test_python_blocks_run_as_written(tmp_path: Path, page: str) -> None:
+    """A page's python blocks run in order in one process against an emulator; a page that defines
+    tests runs under pytest, and its tests pass."""
+    blocks = [b for b in BLOCKS if b.page == page and b.lang == "python" and b.skip is None]
+    source = PRELUDE + "".join(f"\n\n# --- {b.where}\n{b.body}" for b in blocks) + "\n" + EPILOGUE
+    has_tests = any(re.search(r"^(async )?def test_", b.body, flags=re.MULTILINE) for b in blocks)
+    script = tmp_path / ("test_example.py" if has_tests else "example.py")
+    script.write_text(source, encoding="utf-8")
+    if has_tests:
+        argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", script.name]
+    else:
+        argv = [sys.executable, script.name]
+    done = _run(argv, tmp_path)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    if has_tests:
+        tests = sum(len(re.findall(r"^(?:async )?def test_", b.body, flags=re.MULTILINE)) for b in blocks)
+        assert re.search(rf"\b{tests} passed\b", done.stdout), done.stdout
+        assert not re.search(r"\b(failed|skipped|error)", done.stdout), done.stdout
+
+
+CONSOLE = [b for b in BLOCKS if b.lang == "console" and b.skip is None]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+EXTRAS = set(PYPROJECT["project"]["optional-dependencies"])
+
+
+def _commands(block: Block) -> list[str]:
+    """The commands of a console block: its ``$`` lines if it has any, else every line; no comments."""
+    lines = [line for line in block.body.splitlines() if line.strip()]
+    if any(line.startswith("$ ") for line in lines):
+        lines = [line[2:] for line in lines if line.startswith("$ ")]
+    return [re.sub(r"\s+#.*$", "", line).strip() for line in lines if not line.startswith("#")]
+
+
+@pytest.mark.parametrize("block", CONSOLE, ids=lambda b: b.where)
+def test_console_blocks_run(tmp_path: Path, block: Block) -> None:
+    """`pip install` lines resolve in this checkout (a dry run, offline) and name extras that exist;
+    `wrapupkit` commands run against an emulator and exit 0."""
+    for command in _commands(block):
+        words = shlex.split(command)
+        if words[:2] == ["pip", "install"]:
+            for extras in re.findall(r"\[([\w,-]+)\]", command):
+                assert set(extras.split(",")) <= EXTRAS, f"{block.where}: no such extra in {command!r}"
+            argv = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--no-deps"]
+            done = _run([*argv, "--no-build-isolation", *words[2:]], ROOT)
+        elif words[0] == "wrapupkit":
+            with Emulator() as emu:
+                env = {
+                    "GENESYSCLOUD_API_HOST": emu.url,
+                    "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id,
+                    "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
+                }
+                done = _run([sys.executable, "-m", "wrapupkit", *words[1:]], tmp_path, env)
+        else:
+            pytest.fail(f"{block.where}: no way to run {command!r}; mark the block with its reason")
+        assert done.returncode == 0, f"{block.where}: {command}\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+
+
+@pytest.mark.parametrize("block", [b for b in BLOCKS if b.lang == "json"], ids=lambda b: b.where)
+def test_json_blocks_parse(block: Block) -> None:
+    """A JSON block is JSON (a document, or JSON lines as a journal is)."""
+    try:
+        json.loads(block.body)
+    except ValueError:
+        for line in block.body.splitlines():
+            json.loads(line)
 
 
 def test_no_page_cites_internal_research_notes() -> None:

@@ -92,6 +92,11 @@ def api_host_for(region: str) -> str:
     domain = value.lower().removeprefix("api.").removeprefix("login.")
     if domain in REGIONS.values():
         return f"https://api.{domain}"
+    if re.fullmatch(r"[\w.-]+:\d+|localhost|\d+\.\d+\.\d+\.\d+", value):  # host[:port], no scheme
+        raise ConfigurationError(
+            f"{value!r} is a host without a scheme; give the API URL with one, e.g. 'http://{value}' "
+            f"(a local emulator) or 'https://{value}'."
+        )
     known = ", ".join(sorted(REGIONS))
     raise ConfigurationError(
         f"Unknown Genesys Cloud region {region!r}; expected one of {known}, a domain or a URL."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import datetime as dt
 import logging
@@ -20,6 +19,7 @@ from wrapupkit._readiness import Readiness, ReadinessStrategy
 from wrapupkit._validate import is_whole, path, seconds
 from wrapupkit.bulk._items import BulkItem, as_item, raw_conversation_id
 from wrapupkit.bulk._journal import Journal
+from wrapupkit.bulk._pool import close_all, run_chains
 from wrapupkit.bulk._report import BulkOutcome, BulkReport, BulkStatus
 from wrapupkit.exceptions import ConfigurationError, InvalidInput
 
@@ -67,7 +67,9 @@ class BulkClient(Protocol):
 class BulkInterrupted(KeyboardInterrupt):
     """Ctrl-C (``KeyboardInterrupt``) stopped :func:`~wrapupkit.apply_many`; carries what finished before.
 
-    Items in flight when it came were finished and journaled; no item started after it.
+    Items in flight when it came were finished and journaled, even through a second Ctrl-C
+    (a thread cannot be stopped from outside; each item is bounded by its timeout); no item
+    started after it.
     Rerunning with the same journal resumes safely: finished items are skipped, and an
     item the journal shows as started is checked before anything is written again.
     Catching ``KeyboardInterrupt`` catches it too.
@@ -107,6 +109,11 @@ class _Run:
         self.stop = threading.Event()
         self._lock = threading.Lock()
         self._failed = 0
+
+    def ended(self) -> tuple[BulkOutcome, ...]:
+        """The outcomes of the items that have ended, in input order."""
+        with self._lock:
+            return tuple(o for o in self.outcomes if o is not None)
 
     def finish(self, outcome: BulkOutcome) -> None:
         with self._lock:
@@ -254,26 +261,22 @@ def apply_many(
     book = Journal(journal) if journal is not None else None
     bar = _progress_bar(len(raw_items)) if progress else None
     run = _Run(clock, len(raw_items), book, bar, call)
-    try:
-        chains = plan(run, raw_items)
-        installed = limiter.installed(client) if limiter is not None else contextlib.nullcontext()
-        with installed:
-            _run_chains(run, chains, max_workers)
+    try:  # a Ctrl-C anywhere in here, closing included, ends as BulkInterrupted with what ended
+        try:
+            chains = plan(run, raw_items)
+            # RateLimiter.installed() is still typed for WrapupClient; it reads only .clock and .transport.
+            installed = limiter.installed(client) if limiter is not None else contextlib.nullcontext()
+            with installed:
+                run_chains(run.run_chain, chains, max_workers, run.stop.set)
+        finally:
+            close_all(bar, book)
+        report = BulkReport(outcomes=run.ended(), elapsed=clock.monotonic() - started)
+        log.info("bulk run finished: %r", report)
+        return report  # noqa: TRY300 - inside: an interrupt while it is built still gets its report
     except KeyboardInterrupt as exc:
-        partial = BulkReport(
-            outcomes=tuple(o for o in run.outcomes if o is not None), elapsed=clock.monotonic() - started
-        )
+        partial = BulkReport(outcomes=run.ended(), elapsed=clock.monotonic() - started)
         log.warning("bulk run interrupted: %r", partial)
         raise BulkInterrupted(partial, len(raw_items)) from exc
-    finally:
-        if bar is not None:
-            bar.close()
-        if book is not None:
-            book.close()
-    outcomes = tuple(o for o in run.outcomes if o is not None)
-    report = BulkReport(outcomes=outcomes, elapsed=clock.monotonic() - started)
-    log.info("bulk run finished: %r", report)
-    return report
 
 
 def listed(items: Iterable[Any]) -> list[Any]:
@@ -322,19 +325,6 @@ def plan(run: _Run, raw_items: list[Any]) -> list[list[tuple[int, BulkItem]]]:
             continue
         chains.setdefault(str(item.conversation_id), []).append((index, item))
     return list(chains.values())
-
-
-def _run_chains(run: _Run, chains: list[list[tuple[int, BulkItem]]], max_workers: int) -> None:
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="wrapupkit-bulk")
-    try:
-        futures = [pool.submit(run.run_chain, chain) for chain in chains]
-        for future in concurrent.futures.as_completed(futures):
-            future.result()  # re-raises a journal write failure: the run stops
-    except BaseException:
-        run.stop.set()  # Ctrl-C or a journal failure: finish the items in flight, start no more
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
 
 
 def _check_options(  # noqa: PLR0917 - apply_many's options, checked together

@@ -38,6 +38,7 @@ __all__ = [
     "EXIT_JOURNAL_IN_USE",
     "EXIT_OK",
     "EXIT_PARTIAL",
+    "EXIT_PIPE_CLOSED",
     "EXIT_USAGE",
     "Handler",
     "Parser",
@@ -58,6 +59,8 @@ EXIT_USAGE = 2
 EXIT_PARTIAL = 8
 EXIT_JOURNAL_IN_USE = 9
 EXIT_INTERRUPTED = 130
+# stdout's reader went away (`| head`): what a shell reports for a process SIGPIPE ended (128 + 13).
+EXIT_PIPE_CLOSED = 141
 
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (JournalInUse, EXIT_JOURNAL_IN_USE),
@@ -77,7 +80,8 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
 0 success; 1 anything else; 2 usage or bad input; 3 wrap-up code; 4 participant,
 interaction type or unsupported media; 5 not ready or already wrapped up; 6 Genesys
 refused (HTTP error, login); 7 no usable response; 8 a bulk run where some items failed;
-9 the bulk journal is in use by another run; 130 interrupted.
+9 the bulk journal is in use by another run; 130 interrupted; 141 stdout's reader went
+away (a closed pipe, as in ``| head``: a quiet exit).
 
 .. versionadded:: 0.1.0
 """
@@ -86,7 +90,15 @@ Handler = Callable[[argparse.Namespace, bool], int]
 """A subcommand: the parsed arguments and ``--json`` in, the exit status out."""
 
 # Python keywords in library messages, and the flags that set them on the command line.
-_FLAG_WORDS = (("pass overwrite=True", "use --overwrite"), ("overwrite=True", "--overwrite"))
+_FLAG_WORDS = (
+    ("pass overwrite=True", "use --overwrite"),
+    ("overwrite=True", "--overwrite"),
+    ("media_type", "--media-type"),
+    ("participant_id", "--participant-id"),
+    ("user_id", "--user-id"),
+)
+# Where Parser.parse_known_args notes the (sub)parser that was given an unknown argument.
+_USAGE_PARSER = "_usage_parser"
 
 
 def exit_code_for(error: BaseException) -> int:
@@ -107,7 +119,37 @@ def exit_code_for(error: BaseException) -> int:
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser that reports usage errors as :class:`UsageError` instead of exiting."""
+    """An ArgumentParser that reports usage errors as :class:`UsageError` instead of exiting.
+
+    Prefixes of long options are not accepted (``--note`` is not ``--notes``), and an
+    unrecognised argument is reported by the subcommand that was given it, with its usage.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(  # type: ignore[override]  # typeshed's overloads; same behaviour
+        self, args: Any = None, namespace: Any = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        """Parse; remember the innermost (sub)parser left with arguments it does not know."""
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and getattr(parsed, _USAGE_PARSER, None) is None:
+            setattr(parsed, _USAGE_PARSER, self)
+        return parsed, extras
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> argparse.Namespace:  # type: ignore[override]
+        """Parse; an unrecognised argument is a :class:`UsageError` of the subcommand it was given to.
+
+        Raises:
+            UsageError: a usage error.
+        """
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            raise UsageError(
+                getattr(parsed, _USAGE_PARSER, self), f"unrecognized arguments: {' '.join(extras)}"
+            )
+        return parsed
 
     def error(self, message: str) -> Any:  # argparse declares NoReturn
         """Raise :class:`UsageError` for *message*.

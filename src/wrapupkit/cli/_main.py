@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -10,6 +12,7 @@ from wrapupkit.cli import _apply, _bulk, _codes, _demo, _emulator, _explain
 from wrapupkit.cli._common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_PIPE_CLOSED,
     EXIT_USAGE,
     Handler,
     Parser,
@@ -35,7 +38,8 @@ credentials (apply, codes, bulk, explain, capture):
 
 exit status: 0 ok, 1 other error, 2 usage or bad input, 3 wrap-up code, 4 participant or
 interaction type, 5 not ready or already wrapped up, 6 Genesys API error, 7 transport error,
-8 some bulk items failed, 9 the bulk journal is in use by another run, 130 interrupted.
+8 some bulk items failed, 9 the bulk journal is in use by another run, 130 interrupted,
+141 the reader of stdout went away (a closed pipe: | head).
 """
 
 
@@ -71,6 +75,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     .. versionadded:: 0.1.0
     """
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # `wrapupkit ... | head`: the reader left; a quiet exit, as any Unix tool
+        return _pipe_closed()
+
+
+def _pipe_closed() -> int:
+    """Point stdout at devnull so the exit's flush cannot fail again (the Python docs' recipe)."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_PIPE_CLOSED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -96,6 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             say("interrupted")
             return EXIT_INTERRUPTED
+        except BrokenPipeError:
+            raise
         except Exception as exc:  # noqa: BLE001 - every failure becomes a message and an exit status
             return fail(exc, as_json)
 

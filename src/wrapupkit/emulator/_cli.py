@@ -19,6 +19,7 @@ __all__ = ["add_eventbridge_arguments", "main", "serve", "serve_parsed"]
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        allow_abbrev=False,
         prog="python -m wrapupkit.emulator",
         description="Serve a local Genesys Cloud emulator (real clock) until interrupted.",
     )
