@@ -111,24 +111,28 @@ def test_readme_is_the_long_description(dist: Path) -> None:
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def test_readme_starts_with_install_then_the_example() -> None:
-    """The README first says how to install (from a checkout or a built wheel: not on PyPI yet), then
-    shows a short example; the checkout's own commands come later."""
+def test_readme_starts_with_the_two_commands_then_install_and_the_example() -> None:
+    """The README first gives the checkout's two commands (the demo, the whole test suite: Python is
+    all they need), then how to install (from a checkout or a built wheel: not on PyPI yet), then a
+    short example."""
     blocks = re.findall(r"```(\w+)\n(.*?)```", README, flags=re.DOTALL)
-    lang, install = blocks[0]
+    lang, commands = blocks[0]
     assert lang == "console"
-    assert "not on PyPI yet" in README[: README.index("```")]
+    assert [line.split("#")[0].strip() for line in commands.strip().splitlines()] == [
+        "python3 run.py demo",
+        "python3 run.py test",
+    ]
+    lang, install = blocks[1]
+    assert lang == "console"
+    assert "not on PyPI yet" in README[: README.index("pip install .")]
     assert re.search(r"^pip install \.\s", install, flags=re.MULTILINE)
     assert re.search(r"^pip wheel .* -w dist \.", install, flags=re.MULTILINE)
     assert re.search(r"^pip install dist/wrapupkit-\*\.whl$", install, flags=re.MULTILINE)
-    lang, example = blocks[1]
+    lang, example = blocks[2]
     assert lang == "python"
     assert "import wrapupkit" in example
     assert "apply_wrapup(" in example
     assert len(example.strip().splitlines()) <= 5
-    checkout = README.index("## From a checkout")
-    assert README.index("python3 run.py demo") > checkout
-    assert README.index("python3 run.py test") > checkout
 
 
 def test_readme_links_point_at_files_that_exist() -> None:
