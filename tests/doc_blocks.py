@@ -3,17 +3,28 @@
 A block runs unless the line before its fence is a MyST comment ``% docs-test: skip <reason>``
 (the comment is not rendered).  Blocks in ``python`` run page by page, in order, in one namespace,
 after :data:`PRELUDE`: an emulator on the real clock, the ``GENESYSCLOUD_*`` variables pointing at
-it, and the names the pages use without defining them (``conversation_id``, ``queue_id`` ...), each
-a conversation ready for its wrap-up.  A page that defines ``test_`` functions runs under pytest
-(with the emulator's pytest fixtures).  ``console`` blocks run their commands; ``json`` blocks
-parse; blocks in other languages (``text``) are shown, never run.
+it, the names the pages use without defining them (``conversation_id``, ``queue_id`` ...), each
+a conversation ready for its wrap-up, and the files ``wrapups.csv`` and ``conversation.json`` (a
+saved ``GET /api/v2/conversations/{id}`` body) in the current directory.  A page whose python
+blocks use ``boto3`` runs with boto3 pointed at a local ``moto_server`` (``AWS_ENDPOINT_URL``).  A
+page that defines ``test_`` functions runs under pytest (with the emulator's pytest fixtures).
+
+``console`` blocks run their commands (``wrapupkit ...`` against an emulator seeded by
+:func:`console_stage`, which also gives the shell variables a command may use: ``$CONVERSATION_ID``
+...); ``json`` blocks parse; blocks in other languages (``text``) are shown, never run.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+
+if TYPE_CHECKING:
+    from wrapupkit.emulator import Emulator
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,6 +80,7 @@ LITERAL_IDS = ("5f1c...", "8a2d...", "c41e...", "3f2504e0-4f89-11d3-9a0c-0305e82
 
 PRELUDE = '''
 import csv as _csv
+import json as _json
 import os as _os
 
 import wrapupkit
@@ -93,6 +105,8 @@ def _ready(cid=None):
 for _cid in LITERAL_IDS:
     _ready(_cid)
 conversation_id, first_id, second_id = _ready(), _ready(), _ready()
+with open("conversation.json", "w", encoding="utf-8") as _f:
+    _json.dump(_stage.conversation_json(_ready()), _f)
 rows = [{"conversation_id": _ready(), "code": "Sale"} for _ in range(2)]
 items = [(_ready(), "Sale") for _ in range(2)]
 more_items = [(_ready(), "No Sale") for _ in range(2)]
@@ -113,3 +127,32 @@ if "app" in globals():
         assert _answer.json()["code"] == "Sale", _answer.text
         assert _stage.wrapup_writes(_cid) == 1
 """
+
+
+def needs_aws(blocks: list[Block]) -> bool:
+    """Whether a page's python blocks use boto3 (they then run with a ``moto_server`` to talk to)."""
+    return any(re.search(r"^\s*(import|from) boto3\b", b.body, flags=re.MULTILINE) for b in blocks)
+
+
+def console_stage(emu: Emulator, cwd: Path) -> dict[str, str]:
+    """Seed *emu* for a console block; the shell variables its commands may use (``$USER_ID`` ...).
+
+    ``CONVERSATION_ID`` is a call that has ended, its agent ``USER_ID`` in after-call work on the
+    queue ``QUEUE_ID`` (codes Sale and No Sale); *cwd* gets ``conversation.json``, that
+    conversation's saved ``GET /api/v2/conversations/{id}`` body, as the python pages do.
+    """
+    codes = [emu.add_code(name) for name in ("Sale", "No Sale")]
+    queue_id = emu.add_queue("Support", codes=codes)
+    user_id = emu.add_user("Ada")
+    conversation_id = str(emu.add_conversation(user_id=user_id, queue_id=queue_id).id)
+    body = emu.conversation_json(conversation_id)
+    (cwd / "conversation.json").write_text(json.dumps(body), encoding="utf-8")
+    return {"CONVERSATION_ID": conversation_id, "USER_ID": user_id, "QUEUE_ID": queue_id}
+
+
+_VARIABLE = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
+
+
+def expand(word: str, variables: dict[str, str]) -> str:
+    """*word* with its ``$NAME`` and ``${NAME}`` replaced from *variables* (KeyError for any other)."""
+    return _VARIABLE.sub(lambda m: variables[m.group(1) or m.group(2)], word)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import wrapupkit
-from doc_blocks import EPILOGUE, PRELUDE, Block, all_blocks
+from doc_blocks import EPILOGUE, PRELUDE, Block, all_blocks, console_stage, expand, needs_aws
 from wrapupkit.emulator import Emulator
 
 
@@ -66,10 +66,12 @@ PAGES_WITH_PYTHON = sorted({b.page for b in BLOCKS if b.lang == "python" and b.s
 
 @pytest.mark.timeout(240)
 @pytest.mark.parametrize("page", PAGES_WITH_PYTHON)
-def test_python_blocks_run_as_written(tmp_path: Path, page: str) -> None:
-    """A page's python blocks run in order in one process against an emulator; a page that defines
-    tests runs under pytest, and its tests pass."""
+def test_python_blocks_run_as_written(request: pytest.FixtureRequest, tmp_path: Path, page: str) -> None:
+    """A page's python blocks run in order in one process against an emulator (and a moto_server if
+    they use boto3); a page that defines tests runs under pytest, and its tests pass."""
     blocks = [b for b in BLOCKS if b.page == page and b.lang == "python" and b.skip is None]
+    if needs_aws(blocks):
+        request.getfixturevalue("aws")  # boto3's environment, which the run inherits, on moto_server
     source = PRELUDE + "".join(f"\n\n# --- {b.where}\n{b.body}" for b in blocks) + "\n" + EPILOGUE
     has_tests = any(re.search(r"^(async )?def test_", b.body, flags=re.MULTILINE) for b in blocks)
     script = tmp_path / ("test_example.py" if has_tests else "example.py")
@@ -102,25 +104,32 @@ def _commands(block: Block) -> list[str]:
 @pytest.mark.parametrize("block", CONSOLE, ids=lambda b: b.where)
 def test_console_blocks_run(tmp_path: Path, block: Block) -> None:
     """`pip install` lines resolve in this checkout (a dry run, offline) and name extras that exist;
-    `wrapupkit` commands run against an emulator and exit 0."""
-    for command in _commands(block):
-        words = shlex.split(command)
-        if words[:2] == ["pip", "install"]:
-            for extras in re.findall(r"\[([\w,-]+)\]", command):
-                assert set(extras.split(",")) <= EXTRAS, f"{block.where}: no such extra in {command!r}"
-            argv = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--no-deps"]
-            done = _run([*argv, "--no-build-isolation", *words[2:]], ROOT)
-        elif words[0] == "wrapupkit":
-            with Emulator() as emu:
-                env = {
-                    "GENESYSCLOUD_API_HOST": emu.url,
-                    "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id,
-                    "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
-                }
-                done = _run([sys.executable, "-m", "wrapupkit", *words[1:]], tmp_path, env)
-        else:
-            pytest.fail(f"{block.where}: no way to run {command!r}; mark the block with its reason")
-        assert done.returncode == 0, f"{block.where}: {command}\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+    `wrapupkit` commands run against one emulator per block, seeded by `console_stage` (whose
+    `$CONVERSATION_ID` ... they may use), and exit 0."""
+    with Emulator() as emu:
+        variables = console_stage(emu, tmp_path)
+        env = {
+            "GENESYSCLOUD_API_HOST": emu.url,
+            "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id,
+            "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
+        }
+        for command in _commands(block):
+            words = shlex.split(command)
+            if words[:2] == ["pip", "install"]:
+                for extras in re.findall(r"\[([\w,-]+)\]", command):
+                    assert set(extras.split(",")) <= EXTRAS, f"{block.where}: no such extra in {command!r}"
+                argv = [sys.executable, "-m", "pip", "install", "--dry-run", "--no-index", "--no-deps"]
+                done = _run([*argv, "--no-build-isolation", *words[2:]], ROOT)
+            elif words[0] == "wrapupkit":
+                try:
+                    args = [expand(word, variables) for word in words[1:]]
+                except KeyError as unknown:
+                    pytest.fail(f"{block.where}: the stage sets no {unknown}, only {sorted(variables)}")
+                done = _run([sys.executable, "-m", "wrapupkit", *args], tmp_path, env)
+            else:
+                pytest.fail(f"{block.where}: no way to run {command!r}; mark the block with its reason")
+            said = done.stdout[-2000:] + done.stderr[-2000:]
+            assert done.returncode == 0, f"{block.where}: {command}\n{said}"
 
 
 @pytest.mark.parametrize("block", [b for b in BLOCKS if b.lang == "json"], ids=lambda b: b.where)
