@@ -11,6 +11,7 @@ Needs ``boto3`` and ``moto[server]`` (the tests dependency group).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import random
@@ -20,7 +21,7 @@ import sys
 import time
 import urllib.request
 
-from _common import percentiles, seed
+from _common import add_smoke_flag, percentiles, seed, smoke_sizes
 
 from wrapupkit.emulator import Emulator
 from wrapupkit.fleet import EventKind, SQSEvents
@@ -67,8 +68,12 @@ async def _read(url: str, expected: int, give_up: float) -> tuple[list[float], f
 
 
 def main() -> None:
-    count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    spread = float(sys.argv[2]) if len(sys.argv) > 2 else 30.0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("count", nargs="?", type=int, default=1000, help="conversations (1000)")
+    parser.add_argument("spread", nargs="?", type=float, default=30.0, help="seconds they end over (30)")
+    add_smoke_flag(parser)
+    args = smoke_sizes(parser.parse_args(), count=10, spread=1.0)
+    count, spread = args.count, args.spread
     proc, moto_url = _moto()
     os.environ.update(
         AWS_ENDPOINT_URL=moto_url,
@@ -97,9 +102,15 @@ def main() -> None:
         proc.terminate()
         proc.wait()
     ms = {k: round(v * 1000, 1) for k, v in percentiles(latencies).items()} if latencies else {}
-    print(f"conversations {count} ending over {spread:g} s; received {len(latencies)} user.end events")
-    print(f"event-to-receive latency ms: {ms}")
-    print(f"sink sent/failed: {sink}; whole run {took:.1f} s; reader busy {reading:.1f} s")
+    print(f"conversations {count} ending over {spread:g} s, events through a loopback moto_server queue\n")
+    print(
+        "| received user.end | p50 ms | p95 ms | p99 ms | max ms | sink sent | sink failed | run s | reader busy s |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    print(
+        f"| {len(latencies)} | {ms.get('p50', '-')} | {ms.get('p95', '-')} | {ms.get('p99', '-')} | "
+        f"{ms.get('max', '-')} | {sink[0]} | {sink[1]} | {took:.1f} | {reading:.1f} |"
+    )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,9 @@ def register(commands: Any) -> None:
         help="save a conversation anonymised, with the rule's expectation, to share or add to a corpus",
     )
     _source_options(parser)
-    parser.add_argument("--out", required=True, metavar="SHAPE.json", help="where to write it ('-': stdout)")
+    parser.add_argument(
+        "--out", default="-", metavar="SHAPE.json", help="where to write it ('-', the default: stdout)"
+    )
     parser.add_argument("--description", default="", help="the shape, in one line (kept as written)")
     parser.add_argument("--source", help="where the body came from (default: wrapupkit capture VERSION)")
     parser.set_defaults(handler=run_capture)
