@@ -23,7 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("wrapupkit._http",),
     ("wrapupkit._conversation", "wrapupkit._codes", "wrapupkit._readiness", "wrapupkit._preflight"),
     ("wrapupkit._bulk", "wrapupkit.bulk", "wrapupkit.intents"),
-    ("wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api", "wrapupkit.testing"),
+    ("wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api", "wrapupkit.testing", "wrapupkit._intend"),
     ("wrapupkit.fleet",),
     ("wrapupkit.cli", "wrapupkit._demo", "wrapupkit.__main__", "wrapupkit"),
 ]  # fmt: skip

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from wrapupkit._models import CodeSet, WrapupResult
     from wrapupkit._readiness._flow import Effect, Flow
     from wrapupkit.bulk import BulkItem, BulkReport
+    from wrapupkit.intents import Intent, IntentStore
 
 __all__ = ["AsyncWrapupClient"]
 
@@ -331,6 +332,28 @@ class AsyncWrapupClient:
             except Exception as exc:  # noqa: BLE001 - the cancellation is what the caller asked for
                 log.info("the wrap-up POST for %s ended with %r before the cancellation", cid, exc)
             raise
+
+    async def intend(
+        self,
+        conversation_id: str,
+        code: str,
+        *,
+        participant_id: str | None = None,
+        user_id: str | None = None,
+        notes: str | None = None,
+        tags: Sequence[str] | None = None,
+        media_type: MediaType | str | None = None,
+        expires: float | dt.timedelta | dt.datetime = 86_400.0,
+        replace: bool = False,
+        store: str | IntentStore | None = None,
+    ) -> Intent:
+        """Record a wrap-up decision durably: :meth:`WrapupClient.intend`, awaited.
+
+        .. versionadded:: 0.1.0
+        """
+        from wrapupkit import _intend
+
+        return await _intend.intend_async(self, conversation_id, code, **_intend.intend_args(locals()))
 
     async def apply_many(
         self,

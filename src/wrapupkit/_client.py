@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from wrapupkit._http import Caller, RateLimiter
     from wrapupkit._readiness._flow import Effect, Flow
     from wrapupkit.bulk import BulkItem, BulkReport
+    from wrapupkit.intents import Intent, IntentStore
 
 __all__ = ["ClientOptions", "WrapupClient"]
 
@@ -52,6 +53,7 @@ class ClientOptions(TypedDict, total=False):
     cache_maxsize: int
     max_connections: int
     clock: Clock | None
+    store: str | IntentStore | None
 
 
 class WrapupClient:
@@ -75,6 +77,8 @@ class WrapupClient:
         cache_maxsize: how many queues' code sets are kept.
         max_connections: HTTP connections kept open (raise for many threads).
         clock: where time comes from (:class:`~wrapupkit.testing.FakeClock` in tests).
+        store: where :meth:`intend` records intents: a URL (``sqlite:///path``, ``redis://host``)
+            or a store; ``None``: ``$WRAPUPKIT_STORE``, else an SQLite file (docs/fleet.md).
 
     Attributes:
         http: the one object through which the client makes every HTTP call (advanced:
@@ -95,8 +99,10 @@ class WrapupClient:
         cache_maxsize: int = 1024,
         max_connections: int = 10,
         clock: Clock | None = None,
+        store: str | IntentStore | None = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
+        self.intent_store = store
         self.readiness = as_strategy(readiness)
         self.retry = retry or RetryPolicy()
         self.timeout = check.seconds("timeout", timeout)
@@ -431,6 +437,45 @@ class WrapupClient:
             )
             return None
         raise TypeError(f"unknown effect {effect!r}")  # pragma: no cover - the flow yields only these
+
+    def intend(
+        self,
+        conversation_id: str,
+        code: str,
+        *,
+        participant_id: str | None = None,
+        user_id: str | None = None,
+        notes: str | None = None,
+        tags: Sequence[str] | None = None,
+        media_type: MediaType | str | None = None,
+        expires: float | dt.timedelta | dt.datetime = 86_400.0,
+        replace: bool = False,
+        store: str | IntentStore | None = None,
+    ) -> Intent:
+        """Record the decision to apply *code* durably; apply it now if after-call work is open.
+
+        Checks the arguments as :meth:`apply_wrapup` does (before any I/O), stores a ``pending``
+        :class:`~wrapupkit.intents.Intent` and returns it; one read decides whether the
+        communication is ready now, and if so the code is written and the intent comes back
+        ``applied``, ``already`` or ``failed``.  Otherwise a :class:`~wrapupkit.fleet.Worker`
+        applies it when the agent's leg ends.  See docs/fleet.md.
+
+        Args:
+            expires: seconds (or a ``timedelta``, or an aware ``datetime``) until a pending
+                intent expires (default a day).
+            replace: replace a pending intent for the same leg that names another code.
+            store: this call's store (default: the client's ``store=`` option).
+
+        Raises:
+            InvalidInput: a malformed argument; nothing was stored or sent.
+            IntentConflict: a pending intent for the leg names another code (and not *replace*).
+            StoreError: the store failed.
+
+        .. versionadded:: 0.1.0
+        """
+        from wrapupkit import _intend
+
+        return _intend.intend(self, conversation_id, code, **_intend.intend_args(locals()))
 
     def apply_many(
         self,

@@ -1,0 +1,429 @@
+"""``intend()``: record a wrap-up decision durably, and apply it at once when Genesys already allows.
+
+The clients' ``intend()`` methods are one line each; the work is here.  An intent is checked as
+:meth:`~wrapupkit.WrapupClient.apply_wrapup` checks its arguments (the same function, before any
+I/O), stored (``put``: idempotent for the same leg and code), then claimed and tried in one pass:
+one read of the conversation, and the write only when the client's readiness strategy says the
+communication is ready now.  What the pass finds settles the intent (``applied``, ``already``,
+``failed``); a communication that is not ready yet, or an answer that time may change, leaves it
+``pending`` for a worker (:class:`wrapupkit.fleet.Worker`).
+
+The fleet's worker shares :func:`settle`, :class:`Pass` and the store helpers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import sys
+import uuid
+import weakref
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from wrapupkit import _validate as check
+from wrapupkit._clock import asleep
+from wrapupkit._readiness._events import DEADLINE
+from wrapupkit._readiness._strategy import Decision, ReadinessStrategy
+from wrapupkit.exceptions import (
+    AlreadyWrappedUp,
+    AmbiguousParticipant,
+    ConfigurationError,
+    Forbidden,
+    InteractionTypeMismatch,
+    InvalidInput,
+    NotFound,
+    UnknownWrapupCode,
+    UnsupportedInteraction,
+)
+from wrapupkit.intents import Intent, IntentState, intent_key
+
+
+if TYPE_CHECKING:
+    from wrapupkit._aclient import AsyncWrapupClient
+    from wrapupkit._client import WrapupClient
+    from wrapupkit._media import MediaType
+    from wrapupkit._models import WrapupResult
+    from wrapupkit._readiness._events import CallInfo, Deadline, WaitRequest
+    from wrapupkit._readiness._strategy import ReadinessContext
+    from wrapupkit.intents import AsyncIntentStore, IntentStore
+
+__all__ = [
+    "DEFAULT_EXPIRES",
+    "Pass",
+    "apply_args",
+    "default_store_url",
+    "intend",
+    "intend_args",
+    "intend_async",
+    "new_owner",
+    "settle",
+]
+
+log = logging.getLogger("wrapupkit.intents")
+
+DEFAULT_EXPIRES = 86_400.0
+"""A pending intent expires a day after it was recorded, unless ``expires=`` says otherwise."""
+# How long intend() holds its claim while it tries the one pass (a worker may take it after).
+_INTEND_LEASE = 60.0
+
+# Refusals that time cannot change: the intent fails (with the error's class and message).
+_FINAL_ERRORS: tuple[type[Exception], ...] = (
+    UnknownWrapupCode,
+    InteractionTypeMismatch,
+    UnsupportedInteraction,
+    AmbiguousParticipant,
+    Forbidden,
+    NotFound,
+    ConfigurationError,
+)
+
+
+def default_store_url(environ: Mapping[str, str] | None = None) -> str:
+    """The store ``intend()`` uses when none is given: ``$WRAPUPKIT_STORE``, else an SQLite file.
+
+    The file is ``intents.db`` in wrapupkit's state directory: ``$XDG_STATE_HOME/wrapupkit``
+    (default ``~/.local/state/wrapupkit``) on Linux and macOS, ``%LOCALAPPDATA%\\wrapupkit`` on
+    Windows.  The directory is created when the store opens.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("WRAPUPKIT_STORE"):
+        return env["WRAPUPKIT_STORE"]
+    if sys.platform == "win32" and env.get("LOCALAPPDATA"):
+        base = Path(env["LOCALAPPDATA"])
+    else:
+        base = Path(env.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    return f"sqlite:///{base / 'wrapupkit' / 'intents.db'}"
+
+
+def open_store(spec: object) -> IntentStore:
+    """A store from a URL or a store object (checked: a clear error, never an AttributeError)."""
+    from wrapupkit.intents import open_store as opener
+
+    if isinstance(spec, str):
+        return opener(spec)
+    if all(hasattr(spec, name) for name in ("put", "get", "claim", "finish", "release")):
+        return spec  # type: ignore[return-value]
+    raise InvalidInput("store", f"expected a store URL or an IntentStore, not {type(spec).__name__}")
+
+
+def as_async(store: Any) -> AsyncIntentStore:
+    """The asyncio face of *store* (``store.asyncio()``); an async store is returned as it is."""
+    import inspect
+
+    if inspect.iscoroutinefunction(getattr(store, "put", None)):
+        return store  # type: ignore[no-any-return]
+    face = getattr(store, "asyncio", None)
+    if face is None:
+        raise InvalidInput("store", f"{type(store).__name__} has no asyncio() face for AsyncWrapupClient")
+    return face()  # type: ignore[no-any-return]
+
+
+_opened: weakref.WeakKeyDictionary[object, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _client_store(client: object, spec: object, *, asynchronous: bool) -> Any:
+    """The store a call uses: *spec*, else the client's ``store=`` option, else the default.
+
+    A store given as an object is used as it is; one named by URL is opened once per client
+    and closed when the client is collected (or at exit).
+    """
+    if spec is None:
+        spec = getattr(getattr(client, "_sync", client), "intent_store", None)
+    if spec is not None and not isinstance(spec, str):
+        store: Any = open_store(spec)
+        return as_async(store) if asynchronous else store
+    url = spec or default_store_url()
+    per_client = _opened.setdefault(client, {})
+    if url not in per_client:
+        store = open_store(url)
+        per_client[url] = as_async(store) if asynchronous else store
+        weakref.finalize(client, store.close)
+    return per_client[url]
+
+
+def new_owner(kind: str) -> str:
+    """A lease owner id unique to this process and call site: ``kind@host:pid:random``."""
+    return f"{kind}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _expiry(expires: object, now: float) -> float:
+    if isinstance(expires, dt.datetime):
+        if expires.tzinfo is None:
+            raise InvalidInput("expires", "a datetime must be timezone-aware")
+        return expires.timestamp()
+    return now + check.seconds("expires", expires)
+
+
+def new_intent(
+    client: WrapupClient,
+    conversation_id: str,
+    code: str,
+    *,
+    participant_id: str | None,
+    user_id: str | None,
+    notes: str | None,
+    tags: Sequence[str] | None,
+    media_type: MediaType | str | None,
+    expires: float | dt.timedelta | dt.datetime,
+    replace: bool,
+) -> Intent:
+    """The intent to store, after every check apply_wrapup() makes (nothing is sent before)."""
+    request = client.request(
+        conversation_id,
+        code,
+        participant_id=participant_id,
+        user_id=user_id,
+        media_type=media_type,
+        notes=notes,
+        tags=tags,
+        duration=None,
+        overwrite=False,
+        deadline=0.0,
+    )
+    check.flag("replace", replace)
+    now = client.clock.time()
+    return Intent(
+        id=intent_key(conversation_id, participant_id, user_id),
+        conversation_id=conversation_id,
+        code=code,
+        participant_id=participant_id,
+        user_id=user_id,
+        notes=request.fields["notes"],
+        tags=tuple(request.fields["tags"] or ()),
+        media_type=request.media.value if request.media is not None else None,
+        created_at=now,
+        updated_at=now,
+        expires_at=_expiry(expires, now),
+    )
+
+
+# -- what one try tells ------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Settled:
+    """How a try ends: a final state with what ``finish()`` records, or ``state=None`` (still pending)."""
+
+    state: IntentState | None
+    reason: str | None = None
+    applied_code_id: str | None = None
+    applied_code_name: str | None = None
+
+    def finish_args(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "applied_code_id": self.applied_code_id,
+            "applied_code_name": self.applied_code_name,
+        }
+
+
+def settle(outcome: WrapupResult | BaseException) -> Settled:
+    """The intent's next state after one apply: a result, or the error it raised.
+
+    ``applied`` for a write or the same code found; ``already`` (both codes named) for another
+    code there first; ``failed`` for refusals time cannot change (unknown code, other media,
+    ambiguous leg, forbidden, not found); anything else (not ready yet, no agent leg yet, rate
+    limits, network, a 400/409 Genesys gives while ACW opens) leaves it pending.
+    """
+    if isinstance(outcome, AlreadyWrappedUp):
+        return Settled(
+            IntentState.ALREADY,
+            str(outcome),
+            applied_code_id=outcome.existing_code,
+            applied_code_name=outcome.existing_name,
+        )
+    if isinstance(outcome, BaseException):
+        if isinstance(outcome, _FINAL_ERRORS):
+            return Settled(IntentState.FAILED, f"{type(outcome).__name__}: {outcome}")
+        return Settled(None, f"{type(outcome).__name__}: {outcome}")
+    return Settled(IntentState.APPLIED, applied_code_id=outcome.code.id, applied_code_name=outcome.code.name)
+
+
+def log_transition(intent: Intent, state: IntentState | str, **extra: object) -> None:
+    """One structured line per intent transition (never the notes)."""
+    fields = {
+        "event": "intent",
+        "intent_id": intent.id,
+        "conversation_id": intent.conversation_id,
+        "state": str(state),
+        "code": intent.code,
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    log.info(" ".join(f"{k}={_quoted(v)}" for k, v in fields.items()), extra={"wrapupkit": fields})
+
+
+def _quoted(value: object) -> str:
+    text = str(value)
+    return repr(text) if not text or any(c in text for c in " =\"'") else text
+
+
+# -- one pass of the flow ----------------------------------------------------------------------------
+
+
+class Pass(ReadinessStrategy):
+    """The client's strategy, bounded: optionally starting from an event's view, optionally one pass.
+
+    With ``waits=False`` (``intend()`` and the sweep) the flow reads once and writes only if
+    *inner* says ready now; otherwise it ends with :class:`~wrapupkit.exceptions.ReadinessFailed`
+    (the intent stays pending).  *first_view* (a conversation body from an event) replaces the
+    first read.
+    """
+
+    def __init__(
+        self, inner: ReadinessStrategy, *, first_view: Mapping[str, Any] | None = None, waits: bool = True
+    ) -> None:
+        self.inner = inner
+        self.first_view = first_view
+        self.waits = waits
+        self.max_rejections = inner.max_rejections if waits else 0
+
+    def decide(self, ctx: ReadinessContext) -> Decision:
+        decision = self.inner.decide(ctx)
+        if decision.kind == "wait" and not self.waits:
+            return Decision.fail(f"not ready yet ({decision.reason or 'waiting'})")
+        return decision
+
+    def next_delay(self, ctx: ReadinessContext) -> float:
+        return self.inner.next_delay(ctx)
+
+    def on_rejected(self, ctx: ReadinessContext) -> Decision:
+        return self.inner.on_rejected(ctx) if self.waits else Decision.fail("Genesys refused it as not ready")
+
+    def events(self, call: CallInfo) -> _PassSource:
+        return _PassSource(self, call)
+
+    def async_events(self, call: CallInfo) -> _PassSource:
+        return _PassSource(self, call)
+
+    def __repr__(self) -> str:
+        return f"Pass({self.inner!r}, waits={self.waits})"
+
+
+class _PassSource:
+    """The per-call source :class:`Pass` hands both drivers (sync methods and async ones alike)."""
+
+    def __init__(self, strategy: Pass, call: CallInfo) -> None:
+        self.strategy = strategy
+        self.call = call
+
+    def _first(self) -> Mapping[str, Any] | None:
+        return self.strategy.first_view
+
+    def _wait_for(self, request: WaitRequest) -> float | Deadline:
+        if not self.strategy.waits:
+            return DEADLINE
+        return max(0.0, min(request.delay, request.deadline - self.call.clock.monotonic()))
+
+    def first(self) -> Any:
+        if self.call.offload is None:
+            return self._first()
+        return self._afirst()
+
+    async def _afirst(self) -> Mapping[str, Any] | None:
+        return self._first()
+
+    def wait(self, request: WaitRequest) -> Any:
+        pause = self._wait_for(request)
+        if self.call.offload is not None:
+            return self._await(pause)
+        if pause is DEADLINE:
+            return DEADLINE
+        self.call.clock.sleep(pause)
+        return None
+
+    async def _await(self, pause: float | Deadline) -> Deadline | None:
+        if pause is DEADLINE:
+            return DEADLINE
+        await asleep(self.call.clock, pause)
+        return None
+
+    def close(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
+# -- intend() ---------------------------------------------------------------------------------------
+
+
+def intend_args(names: Mapping[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of a client's ``intend()`` from its ``locals()``."""
+    return {k: v for k, v in names.items() if k not in ("self", "conversation_id", "code")}
+
+
+def intend(client: WrapupClient, conversation_id: str, code: str, **kwargs: Any) -> Intent:
+    """:meth:`WrapupClient.intend` (see there)."""
+    store_spec = kwargs.pop("store", None)
+    intent = new_intent(client, conversation_id, code, **kwargs)
+    store: IntentStore = _client_store(client, store_spec, asynchronous=False)
+    stored = store.put(intent, replace=kwargs["replace"])
+    log_transition(stored, "recorded", version=stored.version)
+    lease = store.claim(stored.id, owner=new_owner("intend"), lease=_INTEND_LEASE, now=client.clock.time())
+    if lease is None:
+        return stored  # a worker holds it: it finishes it
+    outcome: WrapupResult | BaseException
+    try:
+        outcome = client.apply_wrapup(**apply_args(stored), readiness=Pass(client.readiness, waits=False))
+    except Exception as exc:  # noqa: BLE001 - every error becomes the intent's state or stays pending
+        outcome = exc
+    done = settle(outcome)
+    if done.state is None:
+        store.release(lease)
+        return store.get(stored.id) or stored
+    return _finished(
+        store.finish(lease, done.state, now=client.clock.time(), **done.finish_args()), stored, done
+    )
+
+
+async def intend_async(client: AsyncWrapupClient, conversation_id: str, code: str, **kwargs: Any) -> Intent:
+    """:meth:`AsyncWrapupClient.intend` (see there)."""
+    store_spec = kwargs.pop("store", None)
+    intent = new_intent(client._sync, conversation_id, code, **kwargs)
+    store: AsyncIntentStore = _client_store(client, store_spec, asynchronous=True)
+    stored = await store.put(intent, replace=kwargs["replace"])
+    log_transition(stored, "recorded", version=stored.version)
+    lease = await store.claim(
+        stored.id, owner=new_owner("intend"), lease=_INTEND_LEASE, now=client.clock.time()
+    )
+    if lease is None:
+        return stored
+    outcome: WrapupResult | BaseException
+    try:
+        outcome = await client.apply_wrapup(
+            **apply_args(stored), readiness=Pass(client.readiness, waits=False)
+        )
+    except Exception as exc:  # noqa: BLE001 - every error becomes the intent's state or stays pending
+        outcome = exc
+    done = settle(outcome)
+    if done.state is None:
+        await store.release(lease)
+        return await store.get(stored.id) or stored
+    finished = await store.finish(lease, done.state, now=client.clock.time(), **done.finish_args())
+    return _finished(finished, stored, done)
+
+
+def apply_args(intent: Intent) -> dict[str, Any]:
+    """apply_wrapup()'s arguments for *intent*."""
+    return {
+        "conversation_id": intent.conversation_id,
+        "code": intent.code,
+        "participant_id": intent.participant_id,
+        "user_id": intent.user_id,
+        "media_type": intent.media_type,
+        "notes": intent.notes,
+        "tags": list(intent.tags) or None,
+    }
+
+
+def _finished(finished: Intent | None, stored: Intent, done: Settled) -> Intent:
+    if finished is None:  # the lease lapsed meanwhile; whoever holds it now finishes it
+        return stored
+    log_transition(finished, finished.state, reason=done.reason, code_id=done.applied_code_id)
+    return finished
