@@ -8,7 +8,8 @@ communication is ready now.  What the pass finds settles the intent (``applied``
 ``failed``); a communication that is not ready yet, or an answer that time may change, leaves it
 ``pending`` for a worker (:class:`wrapupkit.fleet.Worker`).
 
-The fleet's worker shares :func:`settle`, :class:`Pass` and the store helpers.
+The clients import this module (inside ``intend()``), so it types them as ``Any``, never importing
+them.  The fleet's worker shares :func:`settle`, :class:`Pass` and the store helpers.
 """
 
 from __future__ import annotations
@@ -45,8 +46,6 @@ from wrapupkit.intents import Intent, IntentState, intent_key
 
 
 if TYPE_CHECKING:
-    from wrapupkit._aclient import AsyncWrapupClient
-    from wrapupkit._client import WrapupClient
     from wrapupkit._media import MediaType
     from wrapupkit._models import WrapupResult
     from wrapupkit._readiness._events import CallInfo, Deadline, WaitRequest
@@ -161,7 +160,7 @@ def _expiry(expires: object, now: float) -> float:
 
 
 def new_intent(
-    client: WrapupClient,
+    client: Any,
     conversation_id: str,
     code: str,
     *,
@@ -358,7 +357,7 @@ def intend_args(names: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in names.items() if k not in ("self", "conversation_id", "code")}
 
 
-def intend(client: WrapupClient, conversation_id: str, code: str, **kwargs: Any) -> Intent:
+def intend(client: Any, conversation_id: str, code: str, **kwargs: Any) -> Intent:
     """:meth:`WrapupClient.intend` (see there)."""
     store_spec = kwargs.pop("store", None)
     intent = new_intent(client, conversation_id, code, **kwargs)
@@ -382,7 +381,7 @@ def intend(client: WrapupClient, conversation_id: str, code: str, **kwargs: Any)
     )
 
 
-async def intend_async(client: AsyncWrapupClient, conversation_id: str, code: str, **kwargs: Any) -> Intent:
+async def intend_async(client: Any, conversation_id: str, code: str, **kwargs: Any) -> Intent:
     """:meth:`AsyncWrapupClient.intend` (see there)."""
     store_spec = kwargs.pop("store", None)
     intent = new_intent(client._sync, conversation_id, code, **kwargs)

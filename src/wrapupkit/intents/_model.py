@@ -48,9 +48,7 @@ class IntentState(str, enum.Enum):
         return self.value
 
 
-FINAL_STATES = frozenset(
-    {IntentState.APPLIED, IntentState.ALREADY, IntentState.FAILED, IntentState.EXPIRED}
-)
+FINAL_STATES = frozenset({IntentState.APPLIED, IntentState.ALREADY, IntentState.FAILED, IntentState.EXPIRED})
 
 
 def intent_key(conversation_id: str, participant_id: str | None, user_id: str | None) -> str:
@@ -84,7 +82,7 @@ class Intent:
         media_type: the expected media, or ``None``.
         state: see :class:`IntentState`.
         created_at, updated_at: when it was recorded and last changed.
-        expires_at: after this, a pending intent becomes ``expired``.
+        expires_at: after this, a pending intent becomes ``expired`` (``0``: never).
         reason: for ``failed`` the error's class and message, for ``expired`` the last state
             seen, for ``already`` a sentence naming both codes; otherwise ``None``.
         applied_code_id, applied_code_name: the code written (``applied``) or found (``already``).
@@ -158,6 +156,11 @@ class IntentStore(Protocol):
         Pending with another code: :class:`~wrapupkit.exceptions.IntentConflict`, unless
         *replace*, which replaces code, notes, tags and expiry.  A final intent for the leg is
         replaced by the new pending one (a new decision for a leg already done is a new intent).
+        A lease held on a replaced pending intent stays with its holder.  ``created_at`` and
+        ``updated_at`` of 0 are filled with the current time.
+
+        Raises:
+            IntentConflict: a pending intent names another code and *replace* is false.
         """
         ...
 
@@ -179,7 +182,8 @@ class IntentStore(Protocol):
 
     def due(self, *, now: float, stale_after: float, limit: int) -> Sequence[Intent]:
         """Pending intents not updated for *stale_after* seconds or past ``expires_at``, oldest
-        first, at most *limit*: the sweep's work."""
+        first, at most *limit*: the sweep's work.  Intents a live lease holds are left out (a
+        claim counts as an update)."""
         ...
 
     def claim(self, intent_id: str, *, owner: str, lease: float, now: float) -> Lease | None:
@@ -201,14 +205,22 @@ class IntentStore(Protocol):
         state: IntentState,
         *,
         now: float,
+        intent_id: str | None = None,
         reason: str | None = None,
         applied_code_id: str | None = None,
         applied_code_name: str | None = None,
     ) -> Intent | None:
         """Move the leased intent to a final *state*; ``None`` when the lease was lost (someone
-        else finishes it).  ``lease=None`` finishes without a lease (``intend()`` applying at
-        once, an ``.acw`` event closing as ``already``) only if the intent is still pending
-        and not leased."""
+        else finishes it).  ``lease=None`` finishes the intent named by *intent_id* without a
+        lease (``intend()`` applying at once, an ``.acw`` event closing as ``already``) only if
+        it is still pending and no live lease holds it.
+
+        A lease is live while its token is the intent's and ``now < expires_at``.
+
+        Raises:
+            ConfigurationError: *state* is not final, or ``lease=None`` without *intent_id*
+                (or a lease together with another *intent_id*).
+        """
         ...
 
     def close(self) -> None: ...
@@ -247,6 +259,7 @@ class AsyncIntentStore(Protocol):
         state: IntentState,
         *,
         now: float,
+        intent_id: str | None = None,
         reason: str | None = None,
         applied_code_id: str | None = None,
         applied_code_name: str | None = None,
