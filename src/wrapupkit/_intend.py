@@ -354,7 +354,7 @@ class _PassSource:
 
 def intend_args(names: Mapping[str, Any]) -> dict[str, Any]:
     """The keyword arguments of a client's ``intend()`` from its ``locals()``."""
-    return {k: v for k, v in names.items() if k not in ("self", "conversation_id", "code")}
+    return {k: v for k, v in names.items() if k not in ("self", "conversation_id", "code") and k[0] != "_"}
 
 
 def intend(client: Any, conversation_id: str, code: str, **kwargs: Any) -> Intent:
