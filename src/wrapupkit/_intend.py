@@ -29,8 +29,9 @@ import attrs
 
 from wrapupkit import _validate as check
 from wrapupkit._clock import asleep
+from wrapupkit._conversation import select_target, snapshot_of
 from wrapupkit._readiness._events import DEADLINE
-from wrapupkit._readiness._strategy import Decision, ReadinessStrategy
+from wrapupkit._readiness._strategy import Decision, ReadinessStrategy, judge
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     AmbiguousParticipant,
@@ -41,6 +42,7 @@ from wrapupkit.exceptions import (
     NotFound,
     UnknownWrapupCode,
     UnsupportedInteraction,
+    WrapupkitError,
 )
 from wrapupkit.intents import Intent, IntentState, intent_key
 
@@ -62,6 +64,7 @@ __all__ = [
     "intend_async",
     "new_owner",
     "settle",
+    "shows_acw",
 ]
 
 log = logging.getLogger("wrapupkit.intents")
@@ -364,12 +367,22 @@ def intend(client: Any, conversation_id: str, code: str, **kwargs: Any) -> Inten
     store: IntentStore = _client_store(client, store_spec, asynchronous=False)
     stored = store.put(intent, replace=kwargs["replace"])
     log_transition(stored, "recorded", version=stored.version)
+    try:
+        view: Mapping[str, Any] | BaseException = client.http.get_conversation(conversation_id)
+    except Exception as exc:  # noqa: BLE001 - the error is the intent's state, or it stays pending
+        view = exc
+    step = _first_look(view, stored)
+    if isinstance(step, Settled):
+        if step.state is None:
+            return stored
+        return _finished(store.finish(None, step.state, intent_id=stored.id, now=client.clock.time(),
+                                      **step.finish_args()), stored, step)  # fmt: skip
     lease = store.claim(stored.id, owner=new_owner("intend"), lease=_INTEND_LEASE, now=client.clock.time())
     if lease is None:
         return stored  # a worker holds it: it finishes it
     outcome: WrapupResult | BaseException
     try:
-        outcome = client.apply_wrapup(**apply_args(stored), readiness=Pass(client.readiness, waits=False))
+        outcome = client.apply_wrapup(**apply_args(stored), readiness=Pass(client.readiness, first_view=step))
     except Exception as exc:  # noqa: BLE001 - every error becomes the intent's state or stays pending
         outcome = exc
     done = settle(outcome)
@@ -388,6 +401,24 @@ async def intend_async(client: Any, conversation_id: str, code: str, **kwargs: A
     store: AsyncIntentStore = _client_store(client, store_spec, asynchronous=True)
     stored = await store.put(intent, replace=kwargs["replace"])
     log_transition(stored, "recorded", version=stored.version)
+    try:
+        view: Mapping[str, Any] | BaseException = await client.offload(
+            lambda: client.http.get_conversation(conversation_id)
+        )
+    except Exception as exc:  # noqa: BLE001 - the error is the intent's state, or it stays pending
+        view = exc
+    step = _first_look(view, stored)
+    if isinstance(step, Settled):
+        if step.state is None:
+            return stored
+        finished = await store.finish(
+            None,
+            step.state,
+            intent_id=stored.id,
+            now=client.clock.time(),
+            **step.finish_args(),
+        )
+        return _finished(finished, stored, step)
     lease = await store.claim(
         stored.id, owner=new_owner("intend"), lease=_INTEND_LEASE, now=client.clock.time()
     )
@@ -396,7 +427,7 @@ async def intend_async(client: Any, conversation_id: str, code: str, **kwargs: A
     outcome: WrapupResult | BaseException
     try:
         outcome = await client.apply_wrapup(
-            **apply_args(stored), readiness=Pass(client.readiness, waits=False)
+            **apply_args(stored), readiness=Pass(client.readiness, first_view=step)
         )
     except Exception as exc:  # noqa: BLE001 - every error becomes the intent's state or stays pending
         outcome = exc
@@ -406,6 +437,31 @@ async def intend_async(client: Any, conversation_id: str, code: str, **kwargs: A
         return await store.get(stored.id) or stored
     finished = await store.finish(lease, done.state, now=client.clock.time(), **done.finish_args())
     return _finished(finished, stored, done)
+
+
+def _first_look(
+    view: Mapping[str, Any] | BaseException, intent: Intent
+) -> Settled | Mapping[str, Any] | None:
+    """What intend() does after its one read: settle (an error time cannot change), apply with
+    this view (after-call work is open, or a code is there), or leave it pending (``state=None``).
+
+    Nothing is claimed unless the view shows the leg ready, so a worker that later sees it in
+    an event knows no earlier holder could have written.
+    """
+    if isinstance(view, BaseException):
+        return settle(view)
+    return view if shows_acw(view, intent) else Settled(None, "not ready yet")
+
+
+def shows_acw(view: Mapping[str, Any], intent: Intent) -> bool:
+    """A conversation view (a GET or an event body) shows the intent's leg ready for a wrap-up,
+    or wrapped up already."""
+    try:
+        target = select_target(view, participant_id=intent.participant_id, user_id=intent.user_id)
+        snapshot = snapshot_of(view, target)
+    except WrapupkitError:
+        return False
+    return snapshot.wrapup_code is not None or judge(snapshot).is_ready
 
 
 def apply_args(intent: Intent) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from wrapupkit.testing import FakeClock
 
 
 def test_not_in_acw_yet_records_a_pending_intent_after_one_read(
-    emu: Any, client: WrapupClient, org: dict[str, str], store_url: str, caplog: pytest.LogCaptureFixture
+    emu: Any, client: WrapupClient, org: dict[str, str], caplog: pytest.LogCaptureFixture
 ) -> None:
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=60.0)
     emu.clear_requests()
@@ -26,9 +26,14 @@ def test_not_in_acw_yet_records_a_pending_intent_after_one_read(
     assert intent.state is IntentState.PENDING
     assert intent.id == intent_key(conv.id, None, org["user"])
     assert (len(reads(emu, conv.id)), posts(emu)) == (1, [])
-    stored = open_store(store_url).get(intent.id)
+    stored = open_store(client.intent_store).get(intent.id)
     assert stored is not None
-    assert (stored.state, stored.code, stored.notes, stored.tags) == (IntentState.PENDING, "Sale", "secret note", ("vip",))
+    assert (stored.state, stored.code, stored.notes, stored.tags) == (
+        IntentState.PENDING,
+        "Sale",
+        "secret note",
+        ("vip",),
+    )
     assert "secret note" not in repr(stored)
     assert "secret note" not in caplog.text
     assert f"intent_id={intent.id}" in caplog.text
@@ -46,13 +51,16 @@ def test_in_acw_applies_at_once(emu: Any, client: WrapupClient, org: dict[str, s
     assert len(posts(emu, conv.id)) == 1
 
 
-def test_agents_own_code_first_is_already_naming_both(emu: Any, client: WrapupClient, org: dict[str, str]) -> None:
+def test_agents_own_code_first_is_already_naming_both(
+    emu: Any, client: WrapupClient, org: dict[str, str]
+) -> None:
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
     emu.apply_ui_wrapup(conv.id, org["No Sale"])
     intent = client.intend(conv.id, "Sale")
     assert intent.state is IntentState.ALREADY
     assert intent.applied_code_id == org["No Sale"]
-    assert "'No Sale'" in (intent.reason or "") and "'Sale'" in (intent.reason or "")
+    assert "'No Sale'" in (intent.reason or "")
+    assert "'Sale'" in (intent.reason or "")
     assert posts(emu) == []
 
 
@@ -63,7 +71,7 @@ def test_unknown_code_fails_with_a_typed_reason(emu: Any, client: WrapupClient, 
     assert (intent.reason or "").startswith("UnknownWrapupCode:")
 
 
-def test_bad_input_is_refused_before_any_io(emu: Any, client: WrapupClient, store_url: str) -> None:
+def test_bad_input_is_refused_before_any_io(emu: Any, client: WrapupClient) -> None:
     emu.clear_requests()
     for kwargs in ({"notes": 5}, {"tags": "a,b"}, {"expires": -1}, {"media_type": "fax"}, {"replace": "yes"}):
         with pytest.raises((InvalidInput, TypeError)):
@@ -71,7 +79,7 @@ def test_bad_input_is_refused_before_any_io(emu: Any, client: WrapupClient, stor
     with pytest.raises(InvalidInput):
         client.intend("not a conversation id!", "Sale")
     assert emu.requests == []
-    assert list(open_store(store_url).list()) == []
+    assert list(open_store(client.intent_store).list()) == []
 
 
 def test_re_intending_is_idempotent_and_another_code_needs_replace(
@@ -80,7 +88,7 @@ def test_re_intending_is_idempotent_and_another_code_needs_replace(
     conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=60.0)
     first = client.intend(conv.id, "Sale", user_id=org["user"])
     again = client.intend(conv.id, "Sale", user_id=org["user"])
-    assert again.id == first.id and again.state is IntentState.PENDING
+    assert (again.id, again.state) == (first.id, IntentState.PENDING)
     with pytest.raises(IntentConflict) as caught:
         client.intend(conv.id, "No Sale", user_id=org["user"])
     assert caught.value.existing_code == "Sale"

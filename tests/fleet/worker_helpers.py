@@ -17,12 +17,13 @@ import pytest_asyncio
 
 from wrapupkit import AsyncWrapupClient, RetryPolicy, WrapupClient
 from wrapupkit.fleet import Delivery, EventKind, FleetEvent
+from wrapupkit.intents import Intent, open_store
 from wrapupkit.testing import FakeClock
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "intents"))
 
-from redis_server import redis_server, redis_server_binary  # noqa: E402
+from redis_server import redis_server, redis_server_binary
 
 
 def _redis_store_available() -> bool:
@@ -33,7 +34,7 @@ def _redis_store_available() -> bool:
         open_store("redis://127.0.0.1:1/0").close()
     except ConfigurationError:
         return False  # the Redis store is not built yet
-    except Exception:  # noqa: BLE001 - any other answer means it exists (nothing listens on port 1)
+    except Exception:
         return True
     return True
 
@@ -69,7 +70,12 @@ def _org(emu: Any) -> dict[str, str]:
 @pytest.fixture(name="client")
 def _client(emu: Any, clock: FakeClock, store_url: str) -> Iterator[WrapupClient]:
     with WrapupClient.from_credentials(
-        emu.client_id, emu.client_secret, host=emu.url, clock=clock, retry=RetryPolicy.no_wait(), store=store_url
+        emu.client_id,
+        emu.client_secret,
+        host=emu.url,
+        clock=clock,
+        retry=RetryPolicy.no_wait(),
+        store=store_url,
     ) as client:
         yield client
 
@@ -77,10 +83,30 @@ def _client(emu: Any, clock: FakeClock, store_url: str) -> Iterator[WrapupClient
 @pytest_asyncio.fixture(name="aclient")
 async def _aclient(emu: Any, clock: FakeClock, store_url: str) -> AsyncIterator[AsyncWrapupClient]:
     client = await AsyncWrapupClient.from_credentials(
-        emu.client_id, emu.client_secret, host=emu.url, clock=clock, retry=RetryPolicy.no_wait(), store=store_url
+        emu.client_id,
+        emu.client_secret,
+        host=emu.url,
+        clock=clock,
+        retry=RetryPolicy.no_wait(),
+        store=store_url,
     )
     async with client:
         yield client
+
+
+@pytest_asyncio.fixture(name="store")
+async def _store(store_url: str) -> AsyncIterator[Any]:
+    """The test's store, asyncio face."""
+    store = open_store(store_url).asyncio()  # type: ignore[attr-defined]
+    yield store
+    await store.close()
+
+
+async def final(store: Any, intent_id: str) -> Intent:
+    """The stored intent (it must exist)."""
+    found = await store.get(intent_id)
+    assert found is not None
+    return found  # type: ignore[no-any-return]
 
 
 def posts(emu: Any, conversation_id: str | None = None) -> list[Any]:
@@ -96,7 +122,9 @@ def reads(emu: Any, conversation_id: str) -> list[Any]:
 def event(kind: EventKind, conv: Any, clock: FakeClock, **fields: Any) -> Delivery:
     """A delivery of one event about *conv* (an emulator conversation handle)."""
     suffix = {EventKind.USER_END: "user.end", EventKind.ACW: "acw"}.get(kind)
-    topic = f"v2.detail.events.conversation.{conv.id}.{suffix}" if suffix else "v2.routing.queues.q.conversations"
+    topic = (
+        f"v2.detail.events.conversation.{conv.id}.{suffix}" if suffix else "v2.routing.queues.q.conversations"
+    )
     fields.setdefault("participant_id", conv.agent_participant_id)
     return Delivery(
         FleetEvent(kind=kind, topic=topic, conversation_id=conv.id, event_time=clock.time(), **fields),

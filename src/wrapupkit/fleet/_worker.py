@@ -36,9 +36,7 @@ import attrs
 
 from wrapupkit import _validate as check
 from wrapupkit._clock import Clock, asleep
-from wrapupkit._conversation import select_target, snapshot_of
-from wrapupkit._intend import Pass, apply_args, log_transition, new_owner, settle
-from wrapupkit._readiness._strategy import judge
+from wrapupkit._intend import Pass, apply_args, log_transition, new_owner, settle, shows_acw
 from wrapupkit.exceptions import WrapupkitError
 from wrapupkit.fleet._events import Delivery, EventKind, EventSource, FleetEvent
 from wrapupkit.intents import Intent, IntentState
@@ -244,7 +242,7 @@ class Worker:
             await self._close_by_acw(intent, event)
         elif event.kind is EventKind.USER_END:
             await self._apply(intent, event_time=event.event_time, waits=True)
-        elif _shows_acw(event.body, intent):
+        elif shows_acw(event.body, intent):
             await self._apply(intent, event_time=event.event_time, view=event.body, waits=True)
         else:
             self._ignore("not ready", event.topic)
@@ -306,7 +304,7 @@ class Worker:
         if current is None or current.state is not IntentState.PENDING:
             return
         if current.claims > 1:
-            view = None  # a previous holder may have written: the flow reads afresh
+            view = None  # an earlier holder may have written: the flow reads afresh
         renewing = asyncio.create_task(self._renew(lease))
         outcome: WrapupResult | BaseException
         try:
@@ -412,16 +410,6 @@ def _concerns(intent: Intent, event: FleetEvent) -> bool:
     if intent.participant_id and event.participant_id and intent.participant_id != event.participant_id:
         return False
     return not (intent.user_id and event.user_id and intent.user_id != event.user_id)
-
-
-def _shows_acw(view: Mapping[str, Any], intent: Intent) -> bool:
-    """A conversation view shows the intent's leg ready for a wrap-up, or already wrapped up."""
-    try:
-        target = select_target(view, participant_id=intent.participant_id, user_id=intent.user_id)
-        snapshot = snapshot_of(view, target)
-    except WrapupkitError:
-        return False
-    return snapshot.wrapup_code is not None or judge(snapshot).is_ready
 
 
 @attrs.define
