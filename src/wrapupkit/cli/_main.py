@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from wrapupkit.cli import _apply, _bulk, _codes, _demo, _emulator
+from wrapupkit.cli import _apply, _bulk, _codes, _demo, _emulator, _fleet
 from wrapupkit.cli._common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -23,7 +23,7 @@ from wrapupkit.cli._common import (
 __all__ = ["build_parser", "main"]
 
 # Each module adds its subcommand (and a handler) with register(commands), in help order.
-_COMMANDS = (_apply, _codes, _bulk, _emulator, _demo)
+_COMMANDS = (_apply, _codes, _bulk, _fleet, _emulator, _demo)
 
 _EPILOG = """\
 credentials (apply, codes, bulk):
