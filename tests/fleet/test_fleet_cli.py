@@ -1,4 +1,4 @@
-"""wrapupkit intend / intents / worker: output, exit codes, JSON, and a real worker process drained by SIGTERM."""
+"""wrapupkit intend, intents and worker: exit codes, JSON, and a real worker process drained by SIGTERM."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from small_org import emulator_env
 
+from small_org import emulator_env
 from wrapupkit import cli
 from wrapupkit.intents import Intent, IntentState, intent_key, open_store
 
