@@ -35,8 +35,8 @@ CONFINED = {
     "redis": ("wrapupkit.intents._redis",),
     "limits": ("wrapupkit.intents._redis",),
     "sqlite3": ("wrapupkit.intents._sqlite",),
-    "boto3": ("wrapupkit.fleet._sqs",),
-    "botocore": ("wrapupkit.fleet._sqs",),
+    "boto3": ("wrapupkit.fleet._sqs", "wrapupkit.emulator.notifications.eventbridge"),
+    "botocore": ("wrapupkit.fleet._sqs", "wrapupkit.emulator.notifications.eventbridge"),
     "prometheus_client": ("wrapupkit.fleet._metrics",),
     "websockets": (
         "wrapupkit._readiness._channel",

@@ -37,6 +37,18 @@ def register(commands: Any) -> None:
     serve.add_argument(
         "--seed", metavar="FILE.json", help="seed document to load at start (see docs/emulator.md)"
     )
+    # as python -m wrapupkit.emulator's (not imported from there: the emulator loads only to serve)
+    serve.add_argument(
+        "--eventbridge-sqs",
+        metavar="QUEUE_URL",
+        help="also send events to this SQS queue as EventBridge envelopes",
+    )
+    serve.add_argument(
+        "--eventbridge-source-name", metavar="NAME", default="wrapupkit-emulator", help="name in the source"
+    )
+    serve.add_argument(
+        "--eventbridge-topic", metavar="TOPIC", action="append", dest="eventbridge_topics", help="repeatable"
+    )
     serve.set_defaults(handler=serve_until_stopped)
 
 
@@ -59,7 +71,14 @@ def serve_until_stopped(args: argparse.Namespace, _as_json: bool) -> int:
     from wrapupkit.emulator._cli import serve
 
     try:
-        serve(host=args.host, port=args.port, seed=args.seed)
+        serve(
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            eventbridge_sqs=args.eventbridge_sqs,
+            eventbridge_source_name=args.eventbridge_source_name,
+            eventbridge_topics=args.eventbridge_topics,
+        )
     except ConfigurationError as exc:
         if str(exc).startswith("cannot listen"):  # name the flags, not the keywords
             raise ConfigurationError(f"{exc} (--host/--port)") from exc

@@ -14,7 +14,7 @@ from wrapupkit.emulator.core.errors import EmulatorError
 from wrapupkit.exceptions import ConfigurationError
 
 
-__all__ = ["main", "serve"]
+__all__ = ["add_eventbridge_arguments", "main", "serve"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,18 +27,60 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--seed", metavar="FILE.json", help="seed document to load at start (see docs/emulator.md)"
     )
+    add_eventbridge_arguments(parser)
     return parser
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 0, seed: str | None = None) -> None:
+def add_eventbridge_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--eventbridge-sqs URL``, ``--eventbridge-source-name NAME``, ``--eventbridge-topic TOPIC``."""
+    parser.add_argument(
+        "--eventbridge-sqs",
+        metavar="QUEUE_URL",
+        help="also send events to this SQS queue as Genesys EventBridge envelopes (needs boto3; "
+        "AWS_ENDPOINT_URL points it at a local moto_server)",
+    )
+    parser.add_argument(
+        "--eventbridge-source-name",
+        metavar="NAME",
+        default="wrapupkit-emulator",
+        help="the integration name in the envelopes' source (default: wrapupkit-emulator)",
+    )
+    parser.add_argument(
+        "--eventbridge-topic",
+        metavar="TOPIC",
+        action="append",
+        dest="eventbridge_topics",
+        help="a topic (template) to send; repeatable (default: the .user.end and .acw detail events)",
+    )
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    seed: str | None = None,
+    eventbridge_sqs: str | None = None,
+    eventbridge_source_name: str = "wrapupkit-emulator",
+    eventbridge_topics: list[str] | None = None,
+) -> None:
     """Serve an emulator (real clock) until SIGINT or SIGTERM; print its URL and default client first.
 
     The one implementation behind ``python -m wrapupkit.emulator`` and ``wrapupkit emulator serve``.
 
+    With *eventbridge_sqs*, every event on *eventbridge_topics* also goes to that SQS queue as a
+    Genesys EventBridge envelope (see :class:`Emulator`).
+
     Raises:
-        ConfigurationError: the address cannot be bound, or the seed file cannot be loaded.
+        ConfigurationError: the address cannot be bound, the seed file cannot be loaded, or an
+            EventBridge option is malformed.
     """
-    emulator = Emulator(host=host, port=port)
+    emulator = Emulator(
+        host=host,
+        port=port,
+        eventbridge_sqs=eventbridge_sqs,
+        eventbridge_source_name=eventbridge_source_name,
+        eventbridge_topics=eventbridge_topics,
+    )
     if seed:
         try:
             with open(seed, encoding="utf-8") as handle:
@@ -80,7 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        serve(host=args.host, port=args.port, seed=args.seed)
+        serve(
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            eventbridge_sqs=args.eventbridge_sqs,
+            eventbridge_source_name=args.eventbridge_source_name,
+            eventbridge_topics=args.eventbridge_topics,
+        )
     except ConfigurationError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2

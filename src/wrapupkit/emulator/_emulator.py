@@ -25,6 +25,7 @@ from wrapupkit.emulator.core.pipeline import Pipeline
 from wrapupkit.emulator.core.rules import Rules
 from wrapupkit.emulator.core.server import EmulatorServer
 from wrapupkit.emulator.notifications import handlers as notification_api
+from wrapupkit.emulator.notifications.eventbridge import EventBridgeSink
 from wrapupkit.emulator.notifications.hub import NotificationHub
 from wrapupkit.emulator.routing import handlers as routing_api
 from wrapupkit.emulator.routing import service as routing
@@ -87,6 +88,12 @@ class Emulator:
         rules: the answers to undocumented behaviours; default :class:`Rules` ().
         host: the interface to bind; keep the default ``127.0.0.1``.
         port: the TCP port; 0 picks a free one.
+        eventbridge_sqs: an SQS queue URL: every event on *eventbridge_topics* also goes there as
+            the EventBridge envelope Genesys sends (see :attr:`eventbridge`; needs ``boto3``).
+        eventbridge_source_name: the integration's name in the envelopes' ``source``
+            (``aws.partner/genesys.com/cloud/{orgId}/{name}``).
+        eventbridge_topics: the topics the integration sends, as templates or concrete topics
+            (default: ``.user.end`` and ``.acw``; add ``v2.routing.queues.{id}.conversations`` ...).
 
     Seeding and control methods raise :class:`~wrapupkit.emulator.EmulatorError` (400 bad argument,
     404 unknown id, 409 conflict); the ``/__emulator__/`` routes call the same operations.
@@ -101,12 +108,25 @@ class Emulator:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
+        eventbridge_sqs: str | None = None,
+        eventbridge_source_name: str = "wrapupkit-emulator",
+        eventbridge_topics: Iterable[str] | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.rules: Rules = rules if rules is not None else Rules()
         self.state = State(self.clock, self.rules, host)
         """Everything the emulator knows (internal; its shape may change between releases)."""
-        self.state.on_change(partial(conversation_events.publish, self.state))
+        self.eventbridge: EventBridgeSink | None = None
+        """The EventBridge-to-SQS sink (``eventbridge_sqs``): ``flush()``, ``sent``, ``failed``; or None."""
+        if eventbridge_sqs is not None:
+            self.eventbridge = EventBridgeSink(
+                eventbridge_sqs,
+                source_name=eventbridge_source_name,
+                topics=eventbridge_topics,
+                clock=self.clock.time,
+            )
+        sinks = [self.eventbridge.put] if self.eventbridge is not None else []
+        self.state.on_change(partial(conversation_events.publish, self.state, sinks=sinks))
         self._host, self._port = host, port
         self._stopping = threading.Event()
         self._pipeline = Pipeline(
@@ -185,6 +205,8 @@ class Emulator:
             self.state.schedule.wake.set()
             self._server.stop()
             self.state.notifications.stop()
+            if self.eventbridge is not None:
+                self.eventbridge.close()  # sends what is queued first
             if self._unsubscribe is not None:
                 self._unsubscribe()
             if self._timer is not None:

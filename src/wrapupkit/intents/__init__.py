@@ -23,6 +23,7 @@ from wrapupkit.intents._open import open_async_store, open_store
 
 
 if TYPE_CHECKING:
+    from wrapupkit.intents._redis import AsyncRedisStore, RedisStore
     from wrapupkit.intents._sqlite import SQLiteStore
     from wrapupkit.intents._threaded import ThreadedStore
 
@@ -30,10 +31,12 @@ if TYPE_CHECKING:
 __all__ = [
     "FINAL_STATES",
     "AsyncIntentStore",
+    "AsyncRedisStore",
     "Intent",
     "IntentState",
     "IntentStore",
     "Lease",
+    "RedisStore",
     "SQLiteStore",
     "ThreadedStore",
     "intent_key",
@@ -44,6 +47,8 @@ __all__ = [
 # Loaded on first use, so that ``import wrapupkit.intents`` imports neither sqlite3 nor redis.
 _LAZY = {
     "SQLiteStore": "wrapupkit.intents._sqlite",
+    "RedisStore": "wrapupkit.intents._redis",
+    "AsyncRedisStore": "wrapupkit.intents._redis",
     "ThreadedStore": "wrapupkit.intents._threaded",
 }
 

@@ -12,7 +12,6 @@ import math
 import secrets
 import time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 
@@ -32,7 +31,6 @@ __all__ = [
     "finished",
     "is_due",
     "put_record",
-    "redact_url",
     "released",
     "renewed",
 ]
@@ -236,24 +234,3 @@ def check_state(value: object) -> IntentState | None:
 def _check_intent(intent: object) -> None:
     if not isinstance(intent, Intent):
         raise InvalidType(f"put() takes an Intent, not {type(intent).__name__}")
-
-
-def redact_url(url: str) -> str:
-    """*url* with any password replaced by ``***`` (user names stay)."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return "<malformed URL>"
-    if not password:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = f"{user}:***@{host}" + (f":{port}" if port is not None else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

@@ -9,6 +9,7 @@ deserialise every body with its SDK model.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from wrapupkit.emulator._state import State
@@ -94,16 +95,23 @@ def topics_of(body: dict[str, Any]) -> set[str]:
     return topics
 
 
-def publish(state: State, conversation_id: str) -> None:
-    """A change listener: publish the conversation's events on their topics (drains its outbox)."""
+def publish(
+    state: State, conversation_id: str, *, sinks: Sequence[Callable[[list[tuple[str, Any]]], object]] = ()
+) -> None:
+    """A change listener: publish the conversation's events on their topics (drains its outbox).
+
+    *sinks* (the EventBridge integration) get every event too, channel or not.
+    """
     with state.lock:
         conv = state.conversations.get(conversation_id)
         if conv is None:
             return
         outbox, conv.outbox = conv.outbox, []
-        if not state.notifications.listening():
+        if not state.notifications.listening() and not sinks:
             return
         body = event_body(conversation_json(state, conv, event=True))
     events = [(topic, body) for topic in sorted(topics_of(body))]
     events += [(f"v2.detail.events.conversation.{conv.id}.{e.topic}", e.body) for e in outbox]
     state.notifications.publish(events)
+    for sink in sinks:
+        sink(events)
