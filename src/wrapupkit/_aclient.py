@@ -193,6 +193,9 @@ class AsyncWrapupClient:
             if detach is not None:
                 await detach(self.http)
         self._pool.shutdown(wait=False, cancel_futures=True)
+        from wrapupkit._intend import aclose_stores
+
+        await aclose_stores(self)
 
     async def __aenter__(self) -> AsyncWrapupClient:
         return self

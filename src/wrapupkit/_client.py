@@ -129,6 +129,9 @@ class WrapupClient:
         """
         self._closed = True
         self.http.close()
+        from wrapupkit._intend import close_stores
+
+        close_stores(self)
 
     @property
     def closed(self) -> bool:

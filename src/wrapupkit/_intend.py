@@ -57,7 +57,9 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_EXPIRES",
     "Pass",
+    "aclose_stores",
     "apply_args",
+    "close_stores",
     "default_store_url",
     "intend",
     "intend_args",
@@ -133,7 +135,7 @@ def _client_store(client: object, spec: object, *, asynchronous: bool) -> Any:
     """The store a call uses: *spec*, else the client's ``store=`` option, else the default.
 
     A store given as an object is used as it is; one named by URL is opened once per client
-    and closed when the client is collected (or at exit).
+    and closed with the client.
     """
     if spec is None:
         spec = getattr(getattr(client, "_sync", client), "intent_store", None)
@@ -145,8 +147,19 @@ def _client_store(client: object, spec: object, *, asynchronous: bool) -> Any:
     if url not in per_client:
         store = open_store(url)
         per_client[url] = as_async(store) if asynchronous else store
-        weakref.finalize(client, store.close)
     return per_client[url]
+
+
+def close_stores(client: object) -> None:
+    """Close the stores a sync client opened by URL (from its ``close()``)."""
+    for store in _opened.pop(client, {}).values():
+        store.close()
+
+
+async def aclose_stores(client: object) -> None:
+    """Close the stores an async client opened by URL (from its ``aclose()``)."""
+    for store in _opened.pop(client, {}).values():
+        await store.close()
 
 
 def new_owner(kind: str) -> str:
