@@ -221,3 +221,19 @@ def test_well_formed_conversation_events_round_trip(owner: str, owner_id: str, c
     assert event is not None
     assert (event.kind, event.conversation_id, event.body) == (EventKind.CONVERSATION, conv, view)
     assert (event.user_id if owner == "users" else event.queue_id) == owner_id
+
+
+def test_the_fields_read_are_the_sdk_models_json_keys() -> None:
+    """Every eventBody key the parser reads is in the SDK 269 model's attribute_map (the contract)."""
+    import PureCloudPlatformClientV2 as sdk
+
+    from wrapupkit.fleet import _envelope
+
+    user_end = set(sdk.UserEndDetailEventTopicUserEndEvent().attribute_map.values())
+    acw = set(sdk.AcwDetailEventTopicAfterCallWorkEvent().attribute_map.values())
+    common = {"eventTime", "conversationId"}
+    assert set(_envelope._DETAIL_STRINGS) | common <= user_end
+    assert set(_envelope._ACW_STRINGS) | common <= acw
+    assert sdk.UserEndDetailEventTopicUserEndEvent().swagger_types["event_time"] == "int"
+    conversation = set(sdk.QueueConversationEventTopicConversation().attribute_map.values())
+    assert {"id", "participants"} <= conversation

@@ -68,17 +68,10 @@ def serve_until_stopped(args: argparse.Namespace, _as_json: bool) -> int:
     Raises:
         ConfigurationError: the address cannot be bound, or the seed file cannot be loaded.
     """
-    from wrapupkit.emulator._cli import serve
+    from wrapupkit.emulator._cli import serve_parsed
 
     try:
-        serve(
-            host=args.host,
-            port=args.port,
-            seed=args.seed,
-            eventbridge_sqs=args.eventbridge_sqs,
-            eventbridge_source_name=args.eventbridge_source_name,
-            eventbridge_topics=args.eventbridge_topics,
-        )
+        serve_parsed(args)
     except ConfigurationError as exc:
         if str(exc).startswith("cannot listen"):  # name the flags, not the keywords
             raise ConfigurationError(f"{exc} (--host/--port)") from exc

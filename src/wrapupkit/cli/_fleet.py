@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from wrapupkit.cli._common import (
@@ -190,7 +191,9 @@ def run_intents(args: argparse.Namespace, as_json: bool) -> int:
     return EXIT_OK
 
 
-def event_source(spec: str, client: Any) -> EventSource | None:
+def event_source(
+    spec: str, client: Any, *, queues: Sequence[str] = (), users: Sequence[str] = ()
+) -> EventSource | None:
     """The source ``--events`` names.
 
     Raises:
@@ -200,10 +203,9 @@ def event_source(spec: str, client: Any) -> EventSource | None:
     if text.lower() == "none":
         return None
     if text.lower() == "notifications":
-        import importlib
+        from wrapupkit.fleet import NotificationEvents
 
-        notif: Any = importlib.import_module("wrapupkit.fleet._notif")
-        return notif.NotificationEvents(client)  # type: ignore[no-any-return]
+        return NotificationEvents(client, queue_ids=queues, user_ids=users)
     if text.startswith(("https://", "http://")):
         from wrapupkit.fleet._sqs import SQSEvents
 
@@ -248,7 +250,7 @@ async def _serve(args: argparse.Namespace) -> Worker:
     client = await AsyncWrapupClient.from_env(max_connections=max(10, args.concurrency))
     server = None
     try:
-        events = event_source(args.events, client)
+        events = event_source(args.events, client, queues=args.queue or (), users=args.user or ())
         observers: tuple[Any, ...] = ()
         if args.metrics_port is not None:
             from wrapupkit.fleet import FleetMetrics, MetricsServer

@@ -14,7 +14,7 @@ from wrapupkit.emulator.core.errors import EmulatorError
 from wrapupkit.exceptions import ConfigurationError
 
 
-__all__ = ["add_eventbridge_arguments", "main", "serve"]
+__all__ = ["add_eventbridge_arguments", "main", "serve", "serve_parsed"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,6 +114,18 @@ def serve(
         emulator.stop()
 
 
+def serve_parsed(args: argparse.Namespace) -> None:
+    """:func:`serve` with the parsed arguments of either command (``python -m wrapupkit.emulator``)."""
+    serve(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        eventbridge_sqs=args.eventbridge_sqs,
+        eventbridge_source_name=args.eventbridge_source_name,
+        eventbridge_topics=args.eventbridge_topics,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m wrapupkit.emulator``: :func:`serve` with the command line's arguments.
 
@@ -122,14 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        serve(
-            host=args.host,
-            port=args.port,
-            seed=args.seed,
-            eventbridge_sqs=args.eventbridge_sqs,
-            eventbridge_source_name=args.eventbridge_source_name,
-            eventbridge_topics=args.eventbridge_topics,
-        )
+        serve_parsed(args)
     except ConfigurationError as exc:
         sys.stderr.write(f"{exc}\n")
         return 2

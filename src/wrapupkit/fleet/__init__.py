@@ -1,7 +1,7 @@
 """A fleet of workers that apply wrap-up intents when Genesys opens after-call work.
 
-``import wrapupkit.fleet`` imports no AWS or Prometheus library: ``FleetMetrics`` and
-``MetricsServer`` load ``prometheus_client`` on first use, the SQS source ``boto3``.
+``import wrapupkit.fleet`` imports no AWS or Prometheus library: ``SQSEvents`` loads ``boto3``
+when it starts, ``FleetMetrics`` and ``MetricsServer`` load ``prometheus_client`` on first use.
 
 .. versionadded:: 0.1.0
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from wrapupkit.fleet._events import Delivery, EventKind, EventSource, FleetEvent
+from wrapupkit.fleet._notif import NotificationEvents
+from wrapupkit.fleet._sqs import SQSEvents
 from wrapupkit.fleet._stats import Observer, Stats
 from wrapupkit.fleet._worker import Worker
 
@@ -25,7 +27,9 @@ __all__ = [
     "FleetEvent",
     "FleetMetrics",
     "MetricsServer",
+    "NotificationEvents",
     "Observer",
+    "SQSEvents",
     "Stats",
     "Worker",
 ]

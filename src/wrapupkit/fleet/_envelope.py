@@ -1,6 +1,7 @@
 """Genesys events as EventBridge delivers them (and as a notification channel frames them) → FleetEvent.
 
-An EventBridge envelope from Genesys's partner event source (genesys-api.md §3.3, §3.4)::
+An EventBridge envelope from Genesys's partner event source (as in GenesysCloudBlueprints'
+``aws-eventbridge-user-presence-update-blueprint/events/UserPresenceChange.json``)::
 
     {"version": "0", "id": "...", "detail-type": "v2.detail.events.conversation.{id}.user.end",
      "source": "aws.partner/genesys.com/cloud/{orgId}/{name}", "account": "...", "time": "...",

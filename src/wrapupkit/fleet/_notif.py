@@ -1,7 +1,8 @@
 """One notification channel for the whole machine, as a fleet :class:`EventSource`.
 
-Genesys allows 20 channels per OAuth client; a 21st evicts the oldest (genesys-api.md §3.2), so
-workers that each open a channel evict each other under load.  :class:`NotificationEvents`
+Genesys allows 20 channels per OAuth client; a 21st evicts the oldest (the SDK's
+``NotificationsApi.post_notifications_channels``), so workers that each open a channel evict each
+other under load.  :class:`NotificationEvents`
 subscribes one channel to the conversation topics of the given queues
 (``v2.routing.queues.{id}.conversations``) and users (``v2.users.{id}.conversations``): each event
 carries the whole conversation view, which can prove after-call work without a read.  The
@@ -30,7 +31,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any
 
 from wrapupkit._readiness._channel import Channel, Options, require_websockets
 from wrapupkit._validate import check_id, whole
@@ -40,17 +41,14 @@ from wrapupkit.fleet._events import Delivery, EventKind
 
 
 if TYPE_CHECKING:
+    from wrapupkit._aclient import AsyncWrapupClient
+    from wrapupkit._client import WrapupClient
     from wrapupkit._http import Caller
 
 __all__ = ["NotificationEvents", "lock_path_for"]
 
 log = logging.getLogger("wrapupkit")
 _MAX_TOPICS = 1000  # per WebSocket (Genesys)
-
-
-class _HasCaller(Protocol):
-    @property
-    def http(self) -> Caller: ...
 
 
 def lock_path_for(http: Caller, directory: str | os.PathLike[str] | None = None) -> Path:
@@ -135,7 +133,7 @@ class NotificationEvents:
 
     def __init__(
         self,
-        client: _HasCaller,
+        client: AsyncWrapupClient | WrapupClient,
         *,
         queue_ids: Iterable[str] = (),
         user_ids: Iterable[str] = (),

@@ -218,7 +218,7 @@ class SQSEvents:
     async def receive(self, *, max_messages: int, wait: float) -> Sequence[Delivery]:
         """Up to *max_messages* (at most 10) deliveries, long-polling at most ``min(wait, self.wait)`` s.
 
-        Every message gives one delivery: a :class:`FleetEvent`, or a problem (malformed,
+        Every message gives one delivery: a ``FleetEvent``, or a problem (malformed,
         unknown topic) that the worker counts and acknowledges.
         """
         if self._client is None:

@@ -1,9 +1,9 @@
 """The emulator's Amazon EventBridge integration: events as Genesys envelopes, sent to an SQS queue.
 
 Genesys delivers the topics an EventBridge integration is configured for to a partner event bus
-(``aws.partner/genesys.com/cloud/{orgId}/{name}``), and a rule on the bus targets an SQS queue
-(genesys-api.md §3.3, §3.4).  :class:`EventBridgeSink` plays both parts: every event the emulator
-publishes on a configured topic goes, as the envelope Genesys sends, straight to the queue.
+(``aws.partner/genesys.com/cloud/{orgId}/{name}``), and a rule on the bus targets an SQS queue.
+:class:`EventBridgeSink` plays both parts: every event the emulator publishes on a configured
+topic goes, as the envelope Genesys sends, straight to the queue.
 
 Sending never blocks the emulator: :meth:`EventBridgeSink.put` queues the events, and one daemon
 thread sends them with boto3 (10 per ``SendMessageBatch``).  :meth:`EventBridgeSink.flush` waits
