@@ -90,6 +90,12 @@ def register(commands: Any) -> None:
         "--events", required=True, metavar="SOURCE", help="sqs queue URL, notifications or none"
     )
     worker.add_argument(
+        "--queue", action="append", metavar="ID", help="with notifications: a queue to listen to (repeat)"
+    )
+    worker.add_argument(
+        "--user", action="append", metavar="ID", help="with notifications: a user to listen to (repeat)"
+    )
+    worker.add_argument(
         "--concurrency", type=positive_int, default=16, metavar="N", help="intents at once (16)"
     )
     worker.add_argument(
