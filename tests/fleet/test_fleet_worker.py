@@ -113,12 +113,15 @@ async def test_a_worker_killed_after_its_write_is_finished_by_another_exactly_on
     dead = await store.claim(intent.id, owner="dead-worker", lease=30.0, now=clock.time())
     assert dead is not None
     await aclient.apply_wrapup(conv.id, "Sale")  # the dead worker's write reached Genesys
-    w = worker(aclient, store, ListEvents(), stale_after=10.0)
+    events = ListEvents()
+    w = worker(aclient, store, events, stale_after=10.0)
     await w.handle(event(EventKind.USER_END, conv, clock))  # its lease still holds
     assert w.stats.claim_conflicts == 1
+    assert events.acked == []  # left on the queue: it comes back in case the holder died
     clock.advance(31)
     assert await w.sweep() == 1
-    done = await store.get(intent.id)
+    done = await final(store, intent.id)
+    assert done.state is IntentState.APPLIED
     assert done.claims == 2  # intend() never claimed it (not ready then); the dead worker; the sweep
     assert len(posts(emu, conv.id)) == 1
 

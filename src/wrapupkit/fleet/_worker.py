@@ -217,35 +217,41 @@ class Worker:
             self._slots.release()
 
     async def handle(self, delivery: Delivery) -> None:
-        """Act on one delivery and acknowledge it (its intents final or durably pending)."""
+        """Act on one delivery and acknowledge it (its intents final or durably pending).
+
+        When another holder has one of its intents, the delivery is not acknowledged: the queue
+        brings it back after its visibility timeout, in case that holder died.
+        """
         event = delivery.event
         self._tell("event", event.kind.value if event is not None else "malformed")
+        done = True
         if event is None:
             self._ignore("malformed", delivery.problem)
         else:
-            concerned = [
-                i for i in await self.store.pending_for(event.conversation_id) if _concerns(i, event)
-            ]
+            pending = await self.store.pending_for(event.conversation_id)
+            concerned = [i for i in pending if _concerns(i, event)]
             if not concerned:
                 self._ignore("no intent", event.topic)
             else:
-                await asyncio.gather(*(self._on_event(intent, event) for intent in concerned))
-        if self.events is not None:
+                done = all(await asyncio.gather(*(self._on_event(intent, event) for intent in concerned)))
+        if self.events is not None and done:
             await self.events.ack(delivery)
 
     def _ignore(self, reason: str, detail: str | None) -> None:
         self._tell("ignored", reason)
         log.debug("event ignored (%s): %s", reason, detail)
 
-    async def _on_event(self, intent: Intent, event: FleetEvent) -> None:
+    async def _on_event(self, intent: Intent, event: FleetEvent) -> bool:
+        """Act on *event* for *intent*; ``False`` when another holder has the intent."""
         if event.kind is EventKind.ACW:
             await self._close_by_acw(intent, event)
-        elif event.kind is EventKind.USER_END:
-            await self._apply(intent, event_time=event.event_time, waits=True)
-        elif shows_acw(event.body, intent):
-            await self._apply(intent, event_time=event.event_time, view=event.body, waits=True)
-        else:
-            self._ignore("not ready", event.topic)
+            return True
+        if event.kind is EventKind.USER_END:
+            return await self._apply(intent, event_time=event.event_time, waits=True)
+        if shows_acw(event.body, intent):
+            return await self._apply(intent, event_time=event.event_time, view=event.body, waits=True)
+        self._ignore("not ready", event.topic)
+        return True
 
     async def _close_by_acw(self, intent: Intent, event: FleetEvent) -> None:
         code_id = event.wrapup_code
@@ -291,18 +297,19 @@ class Worker:
         waits: bool,
         event_time: float | None = None,
         view: Mapping[str, Any] | None = None,
-    ) -> None:
+    ) -> bool:
+        """Claim, apply and finish (or release) *intent*; ``False`` when another holder has it."""
         now = self.clock.time()
         if 0 < intent.expires_at <= now:
-            await self._expire(intent)
-            return
+            return await self._expire(intent)
         lease = await self.store.claim(intent.id, owner=self.owner, lease=self.lease, now=now)
         if lease is None:
             self._tell("claim_conflict")
-            return
+            current = await self.store.get(intent.id)
+            return current is None or current.final
         current = await self.store.get(intent.id)
         if current is None or current.state is not IntentState.PENDING:
-            return
+            return True
         if current.claims > 1:
             view = None  # an earlier holder may have written: the flow reads afresh
         renewing = asyncio.create_task(self._renew(lease))
@@ -318,6 +325,7 @@ class Worker:
         finally:
             renewing.cancel()
         await self._settle(current, lease, outcome, event_time)
+        return True
 
     async def _settle(
         self, intent: Intent, lease: Lease, outcome: WrapupResult | BaseException, event_time: float | None
@@ -348,16 +356,17 @@ class Worker:
                 return
             lease = renewed
 
-    async def _expire(self, intent: Intent) -> None:
+    async def _expire(self, intent: Intent) -> bool:
         lease = await self.store.claim(intent.id, owner=self.owner, lease=self.lease, now=self.clock.time())
         if lease is None:
             self._tell("claim_conflict")
-            return
+            return False
         last = self._last_seen.pop(intent.id, "never seen ready")
         reason = f"expired while pending; last seen: {last}"
         done = await self.store.finish(lease, IntentState.EXPIRED, now=self.clock.time(), reason=reason)
         if done is not None:
             self._transition(done, reason=reason, via=self.owner)
+        return True
 
     def _transition(self, intent: Intent, **extra: object) -> None:
         self._tell("transition", intent.state.value)
