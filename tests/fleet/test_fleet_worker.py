@@ -182,3 +182,41 @@ async def test_run_stops_taking_work_and_finishes_what_it_holds(
     assert events.started
     assert events.closed
     assert not w.healthy
+
+
+async def test_metrics_and_health_are_served_on_loopback(
+    emu: Any, clock: FakeClock, aclient: AsyncWrapupClient, store: AsyncIntentStore, org: dict[str, str]
+) -> None:
+    import urllib.error
+    import urllib.request
+
+    from wrapupkit.fleet import FleetMetrics, MetricsServer
+
+    conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=30.0)
+    await aclient.intend(conv.id, "Sale", notes="do not show")
+    clock.advance(31)
+    metrics = FleetMetrics()
+    w = worker(aclient, store, ListEvents(), observers=(metrics,))
+    await w.handle(event(EventKind.USER_END, conv, clock))
+    await w.handle(Delivery(None, problem="not JSON"))
+    healthy = [True]
+    server = MetricsServer(metrics, lambda: healthy[0]).start()
+    try:
+        assert server.url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(f"{server.url}/metrics", timeout=10) as response:  # noqa: S310 - loopback
+            text = response.read().decode()
+        with urllib.request.urlopen(f"{server.url}/healthz", timeout=10) as response:  # noqa: S310 - loopback
+            assert response.status == 200
+        healthy[0] = False
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(f"{server.url}/healthz", timeout=10)  # noqa: S310 - loopback
+        assert caught.value.code == 503
+        caught.value.close()
+    finally:
+        server.stop()
+    assert 'wrapupkit_intent_transitions_total{state="applied"} 1.0' in text
+    assert 'wrapupkit_events_total{kind="user.end"} 1.0' in text
+    assert 'wrapupkit_events_ignored_total{reason="malformed"} 1.0' in text
+    assert "wrapupkit_event_to_write_seconds_count 1.0" in text
+    assert "wrapupkit_requests_total" in text
+    assert "do not show" not in text

@@ -19,6 +19,7 @@ from wrapupkit.cli._common import (
     say,
 )
 from wrapupkit.exceptions import ConfigurationError
+from wrapupkit.intents import IntentState
 
 
 if TYPE_CHECKING:
@@ -246,7 +247,23 @@ def run_worker(args: argparse.Namespace, as_json: bool) -> int:
     return EXIT_OK
 
 
+async def _count_intents(store: Any, metrics: Any, every: float) -> None:
+    """Keep the ``wrapupkit_intents{state}`` gauge current (counts above 100,000 show as 100,000)."""
+    import asyncio
+
+    while True:
+        try:
+            metrics.set_intents(
+                {s: len(await store.list(state=IntentState(s), limit=100_000)) for s in _STATES}
+            )
+        except Exception as exc:  # noqa: BLE001 - a gauge left stale is no reason to stop
+            say(f"counting intents failed: {exc}")
+        await asyncio.sleep(every)
+
+
 async def _serve(args: argparse.Namespace) -> Worker:
+    import asyncio
+
     from wrapupkit import AsyncWrapupClient
     from wrapupkit.fleet import Worker
     from wrapupkit.intents import open_store
@@ -278,7 +295,12 @@ async def _serve(args: argparse.Namespace) -> Worker:
             say(f"metrics on {server.url}/metrics")
         worker.install_signal_handlers()
         say(f"worker {worker.owner} on {url} with events from {args.events}; SIGTERM to stop")
-        await worker.run()
+        counting = asyncio.create_task(_count_intents(store, metrics, args.sweep_every)) if server else None
+        try:
+            await worker.run()
+        finally:
+            if counting is not None:
+                counting.cancel()
         return worker
     finally:
         if server is not None:
