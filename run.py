@@ -32,7 +32,7 @@ JOBS = {
     "demo": (".[emulator]", []),
     "test": (".[emulator,notifications,progress]", ["tests"]),
     "check": (".[emulator,notifications,progress]", ["dev"]),
-    "docs": (".[emulator,notifications,progress]", ["docs"]),
+    "docs": (".[emulator,notifications,progress,redis]", ["docs"]),
 }
 DOCS_OUT = ROOT / "build" / "docs" / "html"
 

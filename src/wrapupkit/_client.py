@@ -54,6 +54,7 @@ class ClientOptions(TypedDict, total=False):
     max_connections: int
     clock: Clock | None
     store: str | IntentStore | None
+    share: Any
 
 
 class WrapupClient:
@@ -79,6 +80,9 @@ class WrapupClient:
         clock: where time comes from (:class:`~wrapupkit.testing.FakeClock` in tests).
         store: where :meth:`intend` records intents: a URL (``sqlite:///path``, ``redis://host``)
             or a store; ``None``: ``$WRAPUPKIT_STORE``, else an SQLite file (docs/fleet.md).
+        share: an intent store (``SQLiteStore``, ``RedisStore``) or its ``share(...)``: every
+            process given the same one shares one token and one request budget per OAuth client
+            (:class:`~wrapupkit.intents.StoreShare`).
 
     Attributes:
         http: the one object through which the client makes every HTTP call (advanced:
@@ -100,6 +104,7 @@ class WrapupClient:
         max_connections: int = 10,
         clock: Clock | None = None,
         store: str | IntentStore | None = None,
+        share: Any = None,
     ) -> None:
         self.clock: Clock = clock or SystemClock()
         self.intent_store = store
@@ -116,6 +121,8 @@ class WrapupClient:
             max_connections=max_connections,
             default_timeout=self.timeout,
         )
+        if share is not None:
+            self.http.use_share(share)
         self._codes = CodeBook(self.http, ttl=ttl, maxsize=cache_maxsize, clock=self.clock)
         self._closed = False
 

@@ -365,7 +365,17 @@ class StoreError(IntentError):
 
 
 class AuthenticationError(WrapupkitError):
-    """Logging in with client credentials failed (the secret is never part of the message)."""
+    """Logging in with client credentials failed (the secret is never part of the message).
+
+    Attributes:
+        status: the HTTP status of the answer that refused the login, if there was one.
+        correlation_id: that answer's ``ININ-Correlation-Id``: quote it to Genesys support.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, correlation_id: str | None = None) -> None:
+        self.status = status
+        self.correlation_id = correlation_id
+        super().__init__(message)
 
 
 class TransportError(WrapupkitError, ConnectionError):

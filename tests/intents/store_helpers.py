@@ -61,3 +61,47 @@ def claim_and_die(url: str, intent_id: str, out: Any) -> None:
     out.close()
     out.join_thread()  # the lease reached the parent; now die holding it
     os._exit(0)
+
+
+def fleet_process(url: str, host: str, login: tuple[str, str, str], steps: Any, out: Any) -> None:
+    """A child process of one OAuth client's fleet: at each step, read the queue's codes once.
+
+    *login* is (client id, secret, queue id).
+    """
+    from wrapupkit import WrapupClient
+
+    client_id, secret, queue = login
+    store = open_store(url)
+    client = WrapupClient.from_credentials(client_id, secret, host=host, share=store, cache_ttl=0)
+    for step in steps:
+        step.wait()
+        try:
+            client.codes(queue)
+            out.put("ok")
+        except Exception as exc:
+            out.put(f"{type(exc).__name__}: {exc}")
+    client.close()
+    store.close()
+
+
+def budget_process(
+    where: tuple[str, str], login: tuple[str, str, str], reads: int, start: Any, out: Any
+) -> None:
+    """A child process: read the queue's codes *reads* times through a budget of 6 a second
+    shared by every process on the store.  *where* is (store URL, emulator URL)."""
+    from wrapupkit import WrapupClient
+
+    url, host = where
+    client_id, secret, queue = login
+    store: Any = open_store(url)
+    share = store.share(requests=6, per_seconds=1.0, headroom=0.0)
+    client = WrapupClient.from_credentials(client_id, secret, host=host, share=share, cache_ttl=0)
+    start.wait()
+    try:
+        for _ in range(reads):
+            client.codes(queue)
+        out.put("ok")
+    except Exception as exc:
+        out.put(f"{type(exc).__name__}: {exc}")
+    client.close()
+    store.close()

@@ -15,11 +15,12 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from wrapupkit._clock import Clock
-from wrapupkit.exceptions import AuthenticationError, ConfigurationError, GenesysAPIError
+from wrapupkit._http._share import SharedToken, TokenShare, share_key
+from wrapupkit.exceptions import AuthenticationError, ConfigurationError, GenesysAPIError, StoreError
 
 
 __all__ = ["REGIONS", "ClientCredentials", "api_host_for", "check_token", "header_safe", "read_env"]
@@ -58,8 +59,10 @@ ENV_NAMES: dict[str, tuple[str, ...]] = {
     "access_token": ("GENESYSCLOUD_ACCESS_TOKEN", "GENESYS_CLOUD_ACCESS_TOKEN"),
 }
 
-# Log in again this long before the token expires.
+# Log in again this long before the token expires (a quarter of a shorter token's life).
 REFRESH_MARGIN = 60.0
+# How long a process waits for another's fleet-wide login before it logs in itself.
+LOGIN_LOCK_WAIT = 30.0
 
 
 def api_host_for(region: str) -> str:
@@ -152,10 +155,23 @@ class ClientCredentials:
     the credentials (400, 401 or 403 from ``/oauth/token``) is remembered: every later
     call fails at once with the same :class:`~wrapupkit.exceptions.AuthenticationError`,
     without asking again.  A 429 or a 5xx is raised as the API error it is (retried).
+
+    With a *share* (a :class:`~wrapupkit._http._share.TokenShare`), the processes of one OAuth
+    client use one token: a process adopts the shared token when it has none or its own was
+    rejected, and logs in only under the fleet-wide login lock, after checking again that no
+    other process replaced the expiring or rejected token meanwhile.  A share that cannot be
+    reached is logged and bypassed (this process logs in for itself).
     """
 
     def __init__(
-        self, client_id: str, client_secret: str, *, api_client: Any, transport: Any, clock: Clock
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        api_client: Any,
+        transport: Any,
+        clock: Clock,
+        share: TokenShare | None = None,
     ) -> None:
         if not client_id or not client_secret:
             raise ConfigurationError("client_id and client_secret must both be set.")
@@ -166,8 +182,12 @@ class ClientCredentials:
         self._clock = clock
         self._lock = threading.Lock()
         self._expires_at: float | None = None
+        self._margin = REFRESH_MARGIN
         self._stale = False
-        self._refused: str | None = None
+        self._rejected: str | None = None
+        self._refused: AuthenticationError | None = None
+        self.share = share
+        self.share_key = share_key(str(api_client.host), client_id)
 
     def __repr__(self) -> str:
         return f"ClientCredentials(client_id={self.client_id!r}, client_secret='***')"
@@ -177,7 +197,7 @@ class ClientCredentials:
         return re.sub(r"//api\.", "//login.", host, count=1) + "/oauth/token"
 
     def login(self) -> None:
-        """Request a new token now.
+        """Request a new token now (and keep it in the share, if there is one).
 
         Raises:
             AuthenticationError: the credentials were refused, or the answer holds no usable token.
@@ -198,28 +218,51 @@ class ClientCredentials:
         except GenesysAPIError as exc:
             if exc.status not in _REFUSED:
                 raise
-            self._refused = (
-                f"Login for client {self.client_id} failed with HTTP {exc.status} at {self._login_url()}."
+            where = f" (correlation id {exc.correlation_id})" if exc.correlation_id else ""
+            self._refused = AuthenticationError(
+                f"Login for client {self.client_id} failed with HTTP {exc.status} "
+                f"at {self._login_url()}{where}.",
+                status=exc.status,
+                correlation_id=exc.correlation_id,
             )
-            raise AuthenticationError(self._refused) from None
+            raise _again(self._refused) from None
         try:
             data = json.loads(response.data)
             token = check_token(data["access_token"], error=AuthenticationError)
         except (ValueError, KeyError, TypeError):
             raise AuthenticationError(
-                f"Login for client {self.client_id} returned no usable access token."
+                f"Login for client {self.client_id} returned no usable access token.",
+                status=int(response.status),
             ) from None
         expires_in = data.get("expires_in")
-        self._api_client.access_token = token
-        self._stale = False
-        self._expires_at = (
-            self._clock.monotonic() + float(expires_in)
+        lifetime = (
+            float(expires_in)
             if isinstance(expires_in, (int, float))
             and not isinstance(expires_in, bool)
             and 0 < expires_in < 1e9
             else None
         )
+        self._use(token, lifetime, lifetime)
         log.info("logged in as client %s (token valid %ss)", self.client_id, expires_in)
+        if self.share is not None:
+            wall = None if lifetime is None else self._clock.time() + lifetime
+            shared = SharedToken(token, wall, lifetime)
+            self._shared("put_token", lambda share: share.put_token(self.share_key, shared))
+
+    def _use(self, token: str, remaining: float | None, lifetime: float | None) -> None:
+        """Send *token* from now on: valid *remaining* more seconds, of *lifetime* in all."""
+        self._api_client.access_token = token
+        self._stale = False
+        self._expires_at = None if remaining is None else self._clock.monotonic() + remaining
+        self._margin = _margin(lifetime)
+
+    def _fresh(self) -> bool:
+        """The token in hand may be sent (there is one, not rejected, not about to expire)."""
+        return not (
+            self._stale
+            or not self._api_client.access_token
+            or (self._expires_at is not None and self._clock.monotonic() >= self._expires_at - self._margin)
+        )
 
     def ensure_fresh(self) -> str:
         """Log in if there is no token, it was rejected, or it expires within a minute; returns the token.
@@ -229,22 +272,76 @@ class ClientCredentials:
         """
         with self._lock:
             if self._refused is not None:
-                raise AuthenticationError(self._refused)
-            if (
-                self._stale
-                or not self._api_client.access_token
-                or (
-                    self._expires_at is not None
-                    and self._clock.monotonic() >= self._expires_at - REFRESH_MARGIN
-                )
-            ):
+                raise _again(self._refused)
+            if not self._fresh() and (self.share is None or not self._adopt_or_login()):
                 self.login()
             return str(self._api_client.access_token)
 
+    def _adopt_or_login(self) -> bool:
+        """Take the shared token, or log in under the fleet's lock; False when the share failed."""
+        if self._adopt():
+            return True
+        share = self.share
+        assert share is not None  # noqa: S101
+        try:
+            with share.login_lock(self.share_key, timeout=LOGIN_LOCK_WAIT) as held:
+                if not held:
+                    log.warning("the shared login lock was not free within %ss; logging in", LOGIN_LOCK_WAIT)
+                if self._adopt():  # another process logged in while this one waited
+                    return True
+                self.login()
+                return True
+        except StoreError as exc:
+            log.warning("the token share failed (%s); logging in for this process", exc)
+            return False
+
+    def _adopt(self) -> bool:
+        """Use the shared token if it is neither the one rejected nor about to expire."""
+        found = self._shared("get_token", lambda share: share.get_token(self.share_key))
+        if not isinstance(found, SharedToken) or found.token == self._rejected:
+            return False
+        if found.token == self._api_client.access_token and self._stale:
+            return False
+        remaining = None if found.expires_at is None else found.expires_at - self._clock.time()
+        if remaining is not None and remaining <= _margin(found.lifetime):
+            return False  # about to expire: it is for this process to renew it, under the lock
+        try:
+            check_token(found.token)
+        except ConfigurationError:
+            return False
+        self._use(found.token, remaining, found.lifetime)
+        log.debug("using the shared token of client %s", self.client_id)
+        return True
+
+    def _shared(self, what: str, action: Callable[[TokenShare], object]) -> object:
+        """Run *action* on the share; a failure of the share is logged and read as "nothing"."""
+        if self.share is None:
+            return None
+        try:
+            return action(self.share)
+        except StoreError as exc:
+            log.warning("token share %s failed: %s", what, exc)
+            return None
+
     def invalidate(self, token: str | None) -> bool:
-        """Genesys answered 401 to *token*: the next :meth:`ensure_fresh` logs in, unless another
-        thread already replaced that token.  Returns True (the request may be sent again)."""
+        """Genesys answered 401 to *token*: the next :meth:`ensure_fresh` logs in (or adopts the
+        token another process got since), unless another thread already replaced that token.
+        The shared token is dropped too if it is still *token*.  Returns True (send again)."""
         with self._lock:
             if token is None or self._api_client.access_token == token:
                 self._stale = True
+                self._rejected = token or self._api_client.access_token
+        if token is not None:
+            self._shared("drop_token", lambda share: share.drop_token(self.share_key, token))
         return True
+
+
+def _margin(lifetime: float | None) -> float:
+    """How long before expiry a token is renewed: a minute, or a quarter of a shorter life
+    (a token valid less than the margin would otherwise be renewed on every call)."""
+    return REFRESH_MARGIN if lifetime is None else min(REFRESH_MARGIN, lifetime / 4)
+
+
+def _again(refused: AuthenticationError) -> AuthenticationError:
+    """A fresh copy of a remembered refusal (re-raising one object would grow its traceback)."""
+    return AuthenticationError(str(refused), status=refused.status, correlation_id=refused.correlation_id)

@@ -19,6 +19,7 @@ from wrapupkit._clock import Clock
 from wrapupkit._http._auth import ClientCredentials, check_token
 from wrapupkit._http._retry import RetryPolicy, call_with_retries, outcome_unknown
 from wrapupkit._http._sdk import Api, ChannelInfo, TopicResult, supported_media
+from wrapupkit._http._share import Share, as_share, share_key
 from wrapupkit._http._transport import CallBudget, Transport, current_budget
 from wrapupkit._media import MediaEndpoint, MediaType
 from wrapupkit._models import WrapupCode
@@ -62,6 +63,7 @@ class Caller:
         self.clock = clock
         self.default_timeout = default_timeout
         self.credentials = credentials
+        self.share: Share | None = None
         self._api = Api(api_client)
         self.supported_media: frozenset[MediaType] = supported_media()
         self._closers: list[Callable[[], None]] = []
@@ -74,8 +76,33 @@ class Caller:
     def login(self, client_id: str, client_secret: str) -> None:
         """Use client credentials from now on (the token is fetched on the first request)."""
         self.credentials = ClientCredentials(
-            client_id, client_secret, api_client=self.api_client, transport=self.transport, clock=self.clock
+            client_id,
+            client_secret,
+            api_client=self.api_client,
+            transport=self.transport,
+            clock=self.clock,
+            share=self.share.tokens() if self.share is not None else None,
         )
+        if self.share is not None:
+            self._share_gate()
+
+    def use_share(self, share: Any) -> None:
+        """Share the token and the request budget with every process of the same OAuth client.
+
+        *share* is a :class:`~wrapupkit._http._share.Share`, or an intent store (its ``share()``).
+
+        Raises:
+            InvalidType: *share* is neither.
+        """
+        self.share = as_share(share)
+        if self.credentials is not None:
+            self.credentials.share = self.share.tokens()
+        self._share_gate()
+
+    def _share_gate(self) -> None:
+        assert self.share is not None  # noqa: S101
+        client_id = self.credentials.client_id if self.credentials is not None else None
+        self.transport.share_gate(self.share.gate(share_key(self.host, client_id), self.clock))
 
     @contextlib.contextmanager
     def budget(self, deadline: float) -> Iterator[CallBudget]:

@@ -17,8 +17,8 @@ import contextvars
 import json
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any, Protocol
+from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 
 import urllib3
@@ -33,6 +33,7 @@ from PureCloudPlatformClientV2.rest import RESTResponse
 from wrapupkit._clock import Clock, SystemClock
 from wrapupkit._http._auth import header_safe
 from wrapupkit._http._errors import error_from_response, error_from_urllib3, path_of
+from wrapupkit._http._share import Gate
 from wrapupkit.exceptions import ConfigurationError, TransportError
 
 
@@ -40,16 +41,6 @@ __all__ = ["CallBudget", "Gate", "Transport", "current_budget"]
 
 # Bytes read from the socket at a time; the deadline is checked between reads.
 _CHUNK = 64 * 1024
-
-
-class Gate(Protocol):
-    """What a transport asks of a rate limiter installed on it."""
-
-    def acquire(self, deadline: float | None = None) -> None:
-        """Block until a request may go out; raise :class:`TransportError` rather than wait past it."""
-
-    def observe(self, status: int, headers: Mapping[str, str]) -> None:
-        """Learn from a response."""
 
 
 class CallBudget:
@@ -98,6 +89,7 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
         self.clock = clock or SystemClock()
         self.pool = urllib3.PoolManager(num_pools=4, maxsize=maxsize, block=False, retries=False)
         self._gates: list[Gate] = []
+        self._shared_gate: Gate | None = None
         self._lock = threading.Lock()
 
     @contextlib.contextmanager
@@ -121,11 +113,18 @@ class Transport(AbstractHttpClient):  # type: ignore[misc]
             with self._lock:
                 self._gates.remove(gate)
 
+    def share_gate(self, gate: Gate | None) -> None:
+        """Pass every request from now on through *gate* (the fleet's shared budget), after the
+        gates of :meth:`gated` blocks; ``None`` removes it."""
+        with self._lock:
+            self._shared_gate = gate
+
     @property
     def gates(self) -> tuple[Gate, ...]:
         """The gates installed now."""
         with self._lock:
-            return tuple(self._gates)
+            shared = () if self._shared_gate is None else (self._shared_gate,)
+            return (*self._gates, *shared)
 
     def _timeout(self, budget: CallBudget | None) -> urllib3.Timeout:
         total = float(self.timeout)

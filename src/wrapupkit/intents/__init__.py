@@ -24,6 +24,7 @@ from wrapupkit.intents._open import open_async_store, open_store
 
 if TYPE_CHECKING:
     from wrapupkit.intents._redis import AsyncRedisStore, RedisStore
+    from wrapupkit.intents._share import StoreShare
     from wrapupkit.intents._sqlite import SQLiteStore
     from wrapupkit.intents._threaded import ThreadedStore
 
@@ -38,6 +39,7 @@ __all__ = [
     "Lease",
     "RedisStore",
     "SQLiteStore",
+    "StoreShare",
     "ThreadedStore",
     "intent_key",
     "open_async_store",
@@ -50,6 +52,7 @@ _LAZY = {
     "RedisStore": "wrapupkit.intents._redis",
     "AsyncRedisStore": "wrapupkit.intents._redis",
     "ThreadedStore": "wrapupkit.intents._threaded",
+    "StoreShare": "wrapupkit.intents._share",
 }
 
 

@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wrapupkit.exceptions import InvalidType, StoreError
 from wrapupkit.intents._model import Intent, IntentState, Lease
@@ -32,7 +32,14 @@ from wrapupkit.intents._ops import (
     released,
     renewed,
 )
+from wrapupkit.intents._share import ShareOptions, StoreShare
+from wrapupkit.intents._sqlite_share import SCHEMA as SHARE_SCHEMA
+from wrapupkit.intents._sqlite_share import SQLiteTokens, SQLiteWindow
 from wrapupkit.intents._threaded import ThreadedStore
+
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 __all__ = ["SQLiteStore"]
@@ -81,9 +88,9 @@ class SQLiteStore:
         self._inherited: sqlite3.Connection | None = None
         self._pid = 0
         self._closed = False
-        with self._errors("open"):
+        with self._lock, self._errors("open"):
             conn = self._connection()
-            conn.executescript(_SCHEMA)
+            conn.executescript(_SCHEMA + SHARE_SCHEMA)
 
     def __repr__(self) -> str:
         return f"SQLiteStore({self.url!r})"
@@ -113,7 +120,7 @@ class SQLiteStore:
             raise StoreError(f"{self.url}: {operation} failed: {exc}") from None
 
     @contextlib.contextmanager
-    def transaction(self, operation: str) -> Iterator[sqlite3.Connection]:
+    def transaction(self, operation: str) -> Iterator[Any]:
         """One ``BEGIN IMMEDIATE`` transaction: committed on success, rolled back on any error.
 
         Public to the package: the shared token and request gate use the same file.
@@ -123,10 +130,11 @@ class SQLiteStore:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:  # the body failed, or COMMIT did: never leave it open
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
 
     def _query(self, operation: str, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Any]:
         with self._lock, self._errors(operation):
@@ -285,6 +293,15 @@ class SQLiteStore:
     def asyncio(self) -> ThreadedStore:
         """This store for asyncio: every call runs on a worker thread (SQLite has no async driver)."""
         return ThreadedStore(self)
+
+    def share(self, **options: Unpack[ShareOptions]) -> StoreShare:
+        """The token and request budget of one OAuth client, shared by this machine's processes
+        through this file: pass it (or the store) as a client's ``share=``.  The keyword
+        arguments are :class:`~wrapupkit.intents.StoreShare`'s.
+        """
+        return StoreShare(
+            SQLiteTokens(self), lambda key, limit, seconds: SQLiteWindow(self, key, limit, seconds), **options
+        )
 
     def __enter__(self) -> SQLiteStore:
         return self

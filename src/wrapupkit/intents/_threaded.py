@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Any
 
 from wrapupkit.intents._model import Intent, IntentState, IntentStore, Lease
 
@@ -80,6 +81,11 @@ class ThreadedStore:
             applied_code_id=applied_code_id,
             applied_code_name=applied_code_name,
         )
+
+    def share(self, **options: Any) -> Any:
+        """The wrapped store's ``share()``: the token and request budget of one OAuth client
+        (:class:`~wrapupkit.intents.StoreShare`)."""
+        return self.store.share(**options)  # type: ignore[attr-defined]
 
     async def close(self) -> None:
         await asyncio.to_thread(self.store.close)

@@ -1,40 +1,23 @@
-"""The Redis intent store for asyncio (``redis.asyncio``): the sync store's operations, awaited."""
+"""The Redis intent store for asyncio (``redis.asyncio``): the sync store's plans, awaited."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+import redis
 import redis.asyncio as aredis
-from redis.exceptions import RedisError, WatchError
 
 from wrapupkit.intents._model import Intent, IntentState, Lease
-from wrapupkit.intents._ops import (
-    Record,
-    check_limit,
-    check_seconds,
-    check_state,
-    claimed,
-    decode,
-    finish_target,
-    is_due,
-    put_record,
-    released,
-    renewed,
-)
-from wrapupkit.intents._redis._base import (
-    DEFAULT_PREFIX,
-    MAX_TRIES,
-    Base,
-    Change,
-    closed_client,
-    decoded,
-    finish_change,
-    list_plan,
-    listed,
-    text,
-)
+from wrapupkit.intents._redis._base import DEFAULT_PREFIX, Base, closed_client
+from wrapupkit.intents._redis._plans import Plan, T, arun
+from wrapupkit.intents._redis._share import redis_share
+
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wrapupkit.intents._share import ShareOptions, StoreShare
 
 
 __all__ = ["AsyncRedisStore"]
@@ -51,54 +34,18 @@ class AsyncRedisStore(Base):
     def __init__(self, url: str, *, prefix: str = DEFAULT_PREFIX, timeout: float = 5.0) -> None:
         super().__init__(url, prefix=prefix, timeout=timeout)
         self.redis: Any = aredis.Redis.from_url(url, **self._options)
+        self._sync: Any = None  # the sync connections share() uses, made on first use
 
-    @contextlib.asynccontextmanager
-    async def _errors(self, operation: str) -> AsyncIterator[None]:
-        try:
-            yield
-        except RedisError as exc:
-            raise self.store_error(operation, exc) from None
-
-    async def _update(
-        self, operation: str, intent_id: str, change: Change
-    ) -> tuple[Record | None, Record | None]:
-        key = self.keys.intent(intent_id)
-        async with self._errors(operation), self.redis.pipeline() as pipe:
-            for _ in range(MAX_TRIES):
-                try:
-                    await pipe.watch(key)
-                    raw = await pipe.get(key)
-                    old = decode(raw) if raw else None
-                    new = change(old)
-                    if new is None:
-                        await pipe.unwatch()
-                        return old, None
-                    pipe.multi()
-                    self.keys.queue_save(pipe, old, new)
-                    await pipe.execute()
-                except WatchError:
-                    continue
-                else:
-                    return old, new
-        raise self.contended(operation)
-
-    async def _records(self, operation: str, ids: Sequence[bytes | str]) -> list[Record]:
-        if not ids:
-            return []
-        async with self._errors(operation):
-            return decoded(await self.redis.mget([self.keys.intent(text(i)) for i in ids]))
+    async def _run(self, operation: str, plan: Plan[T]) -> T:
+        with self.errors(operation):
+            async with self.redis.pipeline() as pipe:
+                return await arun(self.redis, pipe, plan)
 
     async def put(self, intent: Intent, *, replace: bool = False) -> Intent:
-        intent_id = getattr(intent, "id", "")
-        old, new = await self._update("put", intent_id, lambda r: put_record(r, intent, replace=replace))
-        result = new or old
-        assert result is not None  # noqa: S101 (put_record keeps only what exists)
-        return result.intent
+        return await self._run("put", self.plans.put(intent, replace))
 
     async def get(self, intent_id: str) -> Intent | None:
-        async with self._errors("get"):
-            raw = await self.redis.get(self.keys.intent(intent_id))
-        return decode(raw).intent if raw else None
+        return await self._run("get", self.plans.get(intent_id))
 
     async def list(
         self,
@@ -107,52 +54,22 @@ class AsyncRedisStore(Base):
         conversation_id: str | None = None,
         limit: int | None = None,
     ) -> Sequence[Intent]:
-        state, limit = check_state(state), check_limit(limit, optional=True)
-        key, stop = list_plan(self.keys, state, conversation_id, limit)
-        async with self._errors("list"):
-            ids = await self.redis.zrevrange(key, 0, stop)
-        return listed(await self._records("list", ids), state, limit)
+        return await self._run("list", self.plans.select(state, conversation_id, limit))
 
     async def pending_for(self, conversation_id: str) -> Sequence[Intent]:
-        found = await self.list(state=IntentState.PENDING, conversation_id=conversation_id)
-        return sorted(found, key=lambda i: (i.created_at, i.id))
+        return await self._run("pending_for", self.plans.pending_for(conversation_id))
 
     async def due(self, *, now: float, stale_after: float, limit: int) -> Sequence[Intent]:
-        wanted = check_limit(limit)
-        assert wanted is not None  # noqa: S101
-        found: dict[str, Intent] = {}
-        sets = ((self.keys.updated, "-inf", now - stale_after), (self.keys.expires, "(0", now))
-        for key, low, high in sets:
-            offset, page = 0, max(wanted, 100)
-            while len(found) < wanted or key == self.keys.expires:
-                async with self._errors("due"):
-                    ids = await self.redis.zrangebyscore(key, low, high, start=offset, num=page)
-                for record in await self._records("due", ids):
-                    if is_due(record, now=now, stale_after=stale_after):
-                        found.setdefault(record.intent.id, record.intent)
-                if len(ids) < page:
-                    break
-                offset += page
-            if len(found) >= wanted:
-                break
-        return sorted(found.values(), key=lambda i: (i.updated_at, i.id))[:wanted]
+        return await self._run("due", self.plans.due(now, stale_after, limit))
 
     async def claim(self, intent_id: str, *, owner: str, lease: float, now: float) -> Lease | None:
-        check_seconds("lease", lease)
-        _, new = await self._update(
-            "claim", intent_id, lambda r: claimed(r, owner=owner, lease_for=lease, now=now) if r else None
-        )
-        return new.lease if new else None
+        return await self._run("claim", self.plans.claim(intent_id, owner, lease, now))
 
     async def renew(self, lease: Lease, *, lease_for: float, now: float) -> Lease | None:
-        check_seconds("lease_for", lease_for)
-        _, new = await self._update(
-            "renew", lease.intent_id, lambda r: renewed(r, lease, lease_for=lease_for, now=now) if r else None
-        )
-        return new.lease if new else None
+        return await self._run("renew", self.plans.renew(lease, lease_for, now))
 
     async def release(self, lease: Lease) -> None:
-        await self._update("release", lease.intent_id, lambda r: released(r, lease) if r else None)
+        await self._run("release", self.plans.release(lease))
 
     async def finish(
         self,
@@ -165,17 +82,25 @@ class AsyncRedisStore(Base):
         applied_code_id: str | None = None,
         applied_code_name: str | None = None,
     ) -> Intent | None:
-        target = finish_target(lease, state, intent_id)
-        change = finish_change(
+        plan = self.plans.finish(
             lease,
             state,
             now,
+            intent_id,
             reason=reason,
             applied_code_id=applied_code_id,
             applied_code_name=applied_code_name,
         )
-        _, new = await self._update("finish", target, change)
-        return new.intent if new else None
+        return await self._run("finish", plan)
+
+    def share(self, **options: Unpack[ShareOptions]) -> StoreShare:
+        """The token and request budget of one OAuth client, shared by the whole fleet through
+        this server (on sync connections of its own: the HTTP layer is sync); pass it as a
+        client's ``share=``.  The keyword arguments are :class:`~wrapupkit.intents.StoreShare`'s.
+        """
+        if self._sync is None:
+            self._sync = redis.Redis.from_url(self.url, **self._options)
+        return redis_share(self, self._sync, **options)
 
     async def close(self) -> None:
         """Close the connections; later calls raise :class:`~wrapupkit.exceptions.StoreError`."""
@@ -183,6 +108,9 @@ class AsyncRedisStore(Base):
             client: Any = self.redis
             self.redis = closed_client(self)
             await client.aclose()
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
 
     async def __aenter__(self) -> AsyncRedisStore:
         return self

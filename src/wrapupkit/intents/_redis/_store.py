@@ -1,47 +1,31 @@
-"""The fleet's intent store on Redis, sync (``redis``) and asyncio (``redis.asyncio``).
+"""The fleet's intent store on Redis, sync (``redis``); the asyncio twin is in ``_astore``.
 
 A write reads the record under ``WATCH``, applies the rule of :mod:`wrapupkit.intents._ops` and
 writes the record with its indices in one ``MULTI``/``EXEC``: if any other client changed the
 record in between, ``EXEC`` does nothing and the write starts again on what is there now.  So a
 claim, a renewal or a finish is a compare-and-set across every process and machine.  Leases lapse
-by the time the callers pass (``now``), as in the SQLite store.
+by the time the callers pass (``now``), as in the SQLite store.  The operations themselves are
+the plans of :mod:`._plans`, shared with the asyncio store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import redis
-from redis.exceptions import WatchError
 
 from wrapupkit.intents._model import Intent, IntentState, Lease
-from wrapupkit.intents._ops import (
-    Record,
-    check_limit,
-    check_seconds,
-    check_state,
-    claimed,
-    decode,
-    finish_target,
-    is_due,
-    put_record,
-    released,
-    renewed,
-)
 from wrapupkit.intents._redis._astore import AsyncRedisStore
-from wrapupkit.intents._redis._base import (
-    DEFAULT_PREFIX,
-    MAX_TRIES,
-    Base,
-    Change,
-    closed_client,
-    decoded,
-    finish_change,
-    list_plan,
-    listed,
-    text,
-)
+from wrapupkit.intents._redis._base import DEFAULT_PREFIX, Base, closed_client
+from wrapupkit.intents._redis._plans import Plan, T, run
+from wrapupkit.intents._redis._share import redis_share
+
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from wrapupkit.intents._share import ShareOptions, StoreShare
 
 
 __all__ = ["RedisStore"]
@@ -72,48 +56,15 @@ class RedisStore(Base):
         """The same store for asyncio, on ``redis.asyncio`` (its own connections)."""
         return AsyncRedisStore(self.url, prefix=self.keys.prefix, timeout=self.timeout)
 
-    def _update(self, operation: str, intent_id: str, change: Change) -> tuple[Record | None, Record | None]:
-        """``(before, after)`` of a compare-and-set on one record; *after* is ``None`` when unchanged."""
-        key = self.keys.intent(intent_id)
+    def _run(self, operation: str, plan: Plan[T]) -> T:
         with self.errors(operation), self.redis.pipeline() as pipe:
-            for _ in range(MAX_TRIES):
-                try:
-                    pipe.watch(key)
-                    raw = pipe.get(key)
-                    old = decode(raw) if raw else None
-                    new = change(old)
-                    if new is None:
-                        pipe.unwatch()
-                        return old, None
-                    pipe.multi()
-                    self.keys.queue_save(pipe, old, new)
-                    pipe.execute()
-                except WatchError:
-                    continue
-                else:
-                    return old, new
-        raise self.contended(operation)
-
-    def _records(self, operation: str, ids: Sequence[bytes | str]) -> list[Record]:
-        if not ids:
-            return []
-        with self.errors(operation):
-            return decoded(self.redis.mget([self.keys.intent(text(i)) for i in ids]))
+            return run(self.redis, pipe, plan)
 
     def put(self, intent: Intent, *, replace: bool = False) -> Intent:
-        old, new = self._update(
-            "put",
-            getattr(intent, "id", ""),
-            lambda r: put_record(r, intent, replace=replace),
-        )
-        result = new or old
-        assert result is not None  # noqa: S101 (put_record keeps only what exists)
-        return result.intent
+        return self._run("put", self.plans.put(intent, replace))
 
     def get(self, intent_id: str) -> Intent | None:
-        with self.errors("get"):
-            raw = self.redis.get(self.keys.intent(intent_id))
-        return decode(raw).intent if raw else None
+        return self._run("get", self.plans.get(intent_id))
 
     def list(
         self,
@@ -122,54 +73,22 @@ class RedisStore(Base):
         conversation_id: str | None = None,
         limit: int | None = None,
     ) -> Sequence[Intent]:
-        state, limit = check_state(state), check_limit(limit, optional=True)
-        key, stop = list_plan(self.keys, state, conversation_id, limit)
-        with self.errors("list"):
-            ids = self.redis.zrevrange(key, 0, stop)
-        return listed(self._records("list", ids), state, limit)
+        return self._run("list", self.plans.select(state, conversation_id, limit))
 
     def pending_for(self, conversation_id: str) -> Sequence[Intent]:
-        found = self.list(state=IntentState.PENDING, conversation_id=conversation_id)
-        return sorted(found, key=lambda i: (i.created_at, i.id))
+        return self._run("pending_for", self.plans.pending_for(conversation_id))
 
     def due(self, *, now: float, stale_after: float, limit: int) -> Sequence[Intent]:
-        wanted = check_limit(limit)
-        assert wanted is not None  # noqa: S101
-        found: dict[str, Intent] = {}
-        for key, low, high in (
-            (self.keys.updated, "-inf", now - stale_after),
-            (self.keys.expires, "(0", now),
-        ):
-            offset, page = 0, max(wanted, 100)
-            while len(found) < wanted or key == self.keys.expires:
-                with self.errors("due"):
-                    ids = self.redis.zrangebyscore(key, low, high, start=offset, num=page)
-                for record in self._records("due", ids):
-                    if is_due(record, now=now, stale_after=stale_after):
-                        found.setdefault(record.intent.id, record.intent)
-                if len(ids) < page:
-                    break
-                offset += page
-            if len(found) >= wanted:
-                break
-        return sorted(found.values(), key=lambda i: (i.updated_at, i.id))[:wanted]
+        return self._run("due", self.plans.due(now, stale_after, limit))
 
     def claim(self, intent_id: str, *, owner: str, lease: float, now: float) -> Lease | None:
-        check_seconds("lease", lease)
-        _, new = self._update(
-            "claim", intent_id, lambda r: claimed(r, owner=owner, lease_for=lease, now=now) if r else None
-        )
-        return new.lease if new else None
+        return self._run("claim", self.plans.claim(intent_id, owner, lease, now))
 
     def renew(self, lease: Lease, *, lease_for: float, now: float) -> Lease | None:
-        check_seconds("lease_for", lease_for)
-        _, new = self._update(
-            "renew", lease.intent_id, lambda r: renewed(r, lease, lease_for=lease_for, now=now) if r else None
-        )
-        return new.lease if new else None
+        return self._run("renew", self.plans.renew(lease, lease_for, now))
 
     def release(self, lease: Lease) -> None:
-        self._update("release", lease.intent_id, lambda r: released(r, lease) if r else None)
+        self._run("release", self.plans.release(lease))
 
     def finish(
         self,
@@ -182,17 +101,23 @@ class RedisStore(Base):
         applied_code_id: str | None = None,
         applied_code_name: str | None = None,
     ) -> Intent | None:
-        target = finish_target(lease, state, intent_id)
-        change = finish_change(
+        plan = self.plans.finish(
             lease,
             state,
             now,
+            intent_id,
             reason=reason,
             applied_code_id=applied_code_id,
             applied_code_name=applied_code_name,
         )
-        _, new = self._update("finish", target, change)
-        return new.intent if new else None
+        return self._run("finish", plan)
+
+    def share(self, **options: Unpack[ShareOptions]) -> StoreShare:
+        """The token and request budget of one OAuth client, shared by the whole fleet through
+        this server: pass it (or the store) as a client's ``share=``.  The keyword arguments are
+        :class:`~wrapupkit.intents.StoreShare`'s.
+        """
+        return redis_share(self, self.redis, **options)
 
     def close(self) -> None:
         """Close the connections; later calls raise :class:`~wrapupkit.exceptions.StoreError`."""
