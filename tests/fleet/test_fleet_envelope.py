@@ -237,3 +237,27 @@ def test_the_fields_read_are_the_sdk_models_json_keys() -> None:
     assert sdk.UserEndDetailEventTopicUserEndEvent().swagger_types["event_time"] == "int"
     conversation = set(sdk.QueueConversationEventTopicConversation().attribute_map.values())
     assert {"id", "participants"} <= conversation
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    topic=st.sampled_from(
+        [
+            f"v2.detail.events.conversation.{CONV}.user.end",
+            f"v2.detail.events.conversation.{CONV}.acw",
+            "v2.users.u.conversations",
+            "v2.routing.queues.q.conversations",
+            "v2.users.u.presence",
+        ]
+    ),
+    body=st.dictionaries(st.text(max_size=12), json_values, max_size=6),
+    key=st.sampled_from(
+        ["participantId", "eventTime", "wrapupCode", "id", "participants", "wrapupNotes", "x"]
+    ),
+)
+def test_a_problem_never_quotes_the_body(topic: str, body: dict[str, Any], key: str) -> None:
+    body[key] = [SECRET] if key == "participants" else SECRET
+    delivery = parse_message(json.dumps(envelope(topic, body)))
+    assert SECRET not in (delivery.problem or "")
+    if delivery.event is not None and key in ("wrapupNotes", "x"):  # what is not a field stays out of reprs
+        assert SECRET not in repr(delivery)

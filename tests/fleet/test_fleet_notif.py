@@ -159,9 +159,9 @@ async def test_a_source_with_every_topic_rejected_is_a_configuration_error(
 @pytest.mark.parametrize(
     "options",
     [
-        {},
         {"queue_ids": "q1"},
         {"queue_ids": ["bad id!"]},
+        {"queue_ids": ["a.b"]},
         {"user_ids": [""]},
         {"queue_ids": ["q"], "buffer": 0},
     ],
@@ -173,8 +173,48 @@ async def test_bad_options_are_configuration_errors(
         NotificationEvents(client, **options)
 
 
+async def test_something_other_than_a_client_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="needs a WrapupClient"):
+        NotificationEvents(object(), queue_ids=["q1"])  # type: ignore[arg-type]
+
+
 async def test_receive_before_start_is_a_configuration_error(
     client: AsyncWrapupClient, org: dict[str, str]
 ) -> None:
     with pytest.raises(ConfigurationError, match="not started"):
         await NotificationEvents(client, queue_ids=[org["queue"]]).receive(max_messages=1, wait=0)
+
+
+async def test_without_ids_nothing_is_subscribed_until_a_user_is_watched(
+    emu: Emulator, client: AsyncWrapupClient, org: dict[str, str], tmp_path: Path, clock: FakeClock
+) -> None:
+    source = make_source(client, tmp_path)
+    await source.start()
+    try:
+        assert source.topics == ()
+        assert emu.notifications.info() == []  # no topic, no channel
+        assert await source.receive(max_messages=10, wait=0) == []
+
+        assert await source.watch(user_id=org["user"]) == "ok"
+        assert await source.watch(user_id=org["user"]) == "ok"  # idempotent
+        [channel] = emu.notifications.info()
+        assert channel["topics"] == [f"v2.users.{org['user']}.conversations"]
+
+        conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=5)
+        clock.advance(6)
+        got = await events_until(source, lambda got: len(got) >= 2)
+        assert {d.event.conversation_id for d in got if d.event is not None} == {conv.id}
+        assert {d.event.user_id for d in got if d.event is not None} == {org["user"]}
+
+        await source.unwatch(user_id=org["user"])
+        [channel] = emu.notifications.info()
+        assert channel["topics"] == []
+        with pytest.raises(ConfigurationError, match="exactly one"):
+            await source.watch(user_id=org["user"], queue_id=org["queue"])
+    finally:
+        await source.close()
+
+
+async def test_watch_before_start_is_a_configuration_error(client: AsyncWrapupClient, tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="not started"):
+        await make_source(client, tmp_path).watch(user_id="u1")

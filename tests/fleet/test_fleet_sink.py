@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -156,8 +157,16 @@ def test_queue_conversation_topics_are_sent_when_configured(sqs: Any, clock: Fak
     assert "v2.detail.events.conversation.{id}.user.end" in kinds
 
 
-def test_a_missing_queue_counts_failures_and_the_emulator_goes_on(aws: str, clock: FakeClock) -> None:
-    with Emulator(clock=clock, eventbridge_sqs=f"{aws}/123456789012/no-such-queue") as emu:
+@pytest.mark.parametrize("fault", ["missing queue", "no region"])
+def test_what_cannot_be_sent_is_counted_and_the_emulator_goes_on(
+    fault: str, aws: str, queue_url: str, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = queue_url
+    if fault == "missing queue":
+        url = f"{aws}/123456789012/no-such-queue"
+    else:
+        monkeypatch.delenv("AWS_DEFAULT_REGION")  # boto3 cannot make a client
+    with Emulator(clock=clock, eventbridge_sqs=url) as emu:
         ids = org(emu)
         conv = emu.add_conversation(user_id=ids["user"], queue_id=ids["queue"])
         emu.apply_ui_wrapup(conv.id, ids["sale"])
@@ -189,3 +198,9 @@ def test_bad_eventbridge_options_are_configuration_errors(options: dict[str, Any
 def test_the_serve_command_rejects_a_bad_queue_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert emulator_main(["--eventbridge-sqs", "nope"]) == 2
     assert "eventbridge_sqs" in capsys.readouterr().err
+
+
+def test_without_boto3_the_option_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if not installed
+    with pytest.raises(ConfigurationError, match=r"wrapupkit\[sqs\]"):
+        Emulator(eventbridge_sqs="http://127.0.0.1:1/123/q")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import pytest
@@ -214,3 +215,9 @@ async def test_bad_queue_urls_are_configuration_errors(url: Any) -> None:
 async def test_bad_options_are_configuration_errors(options: dict[str, Any]) -> None:
     with pytest.raises(ConfigurationError):
         SQSEvents("https://sqs.eu-west-1.amazonaws.com/1/q", **options)
+
+
+async def test_without_boto3_start_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if not installed
+    with pytest.raises(ConfigurationError, match=r"wrapupkit\[sqs\]"):
+        await SQSEvents("https://sqs.eu-west-1.amazonaws.com/1/q").start()

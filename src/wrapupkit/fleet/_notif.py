@@ -31,11 +31,11 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from wrapupkit._readiness._channel import Channel, Options, require_websockets
 from wrapupkit._validate import check_id, whole
-from wrapupkit.exceptions import ConfigurationError
+from wrapupkit.exceptions import ConfigurationError, InvalidInput
 from wrapupkit.fleet._envelope import parse_detail
 from wrapupkit.fleet._events import Delivery, EventKind
 
@@ -111,7 +111,8 @@ class NotificationEvents:
         client: a :class:`~wrapupkit.AsyncWrapupClient` (or :class:`~wrapupkit.WrapupClient`): its
             login creates the channel and its subscriptions.
         queue_ids: queues whose ``v2.routing.queues.{id}.conversations`` topic to subscribe.
-        user_ids: users whose ``v2.users.{id}.conversations`` topic to subscribe.
+        user_ids: users whose ``v2.users.{id}.conversations`` topic to subscribe.  With neither,
+            nothing is subscribed (and no channel made) until :meth:`watch` names a user or queue.
         lock_dir: where the machine-wide lock file lives (default ``$XDG_RUNTIME_DIR`` or the
             temporary directory); every worker on the machine must use the same one.
         heartbeat_timeout, connect_timeout, reconnect_delay, max_reconnect_delay, renew_before:
@@ -122,9 +123,9 @@ class NotificationEvents:
     Deliveries carry ``CONVERSATION`` events and need no acknowledgement (:meth:`ack` does nothing).
 
     Raises:
-        ConfigurationError: no topic, a malformed id, more than 1,000 topics (at construction);
+        ConfigurationError: a malformed id, more than 1,000 topics (at construction);
             ``websockets`` missing, another process on this machine holds the channel, or Genesys
-            rejected every topic (at :meth:`start`).
+            rejected every topic given (at :meth:`start`).
 
     .. versionadded:: 0.1.0
     """
@@ -145,13 +146,9 @@ class NotificationEvents:
         renew_before: float = 3600.0,
         buffer: int = 10_000,
     ) -> None:
-        queues = [str(check_id("queue_ids", q)) for q in _listed("queue_ids", queue_ids)]
-        users = [str(check_id("user_ids", u)) for u in _listed("user_ids", user_ids)]
-        topics = [f"v2.routing.queues.{q}.conversations" for q in queues]
-        topics += [f"v2.users.{u}.conversations" for u in users]
+        topics = [_topic(queue_id=q) for q in _listed("queue_ids", queue_ids)]
+        topics += [_topic(user_id=u) for u in _listed("user_ids", user_ids)]
         self.topics: tuple[str, ...] = tuple(dict.fromkeys(topics))
-        if not self.topics:
-            raise ConfigurationError("NotificationEvents needs at least one queue id or user id")
         if len(self.topics) > _MAX_TOPICS:
             raise ConfigurationError(f"one notification channel holds at most {_MAX_TOPICS} topics")
         whole("buffer", buffer, low=1)
@@ -164,11 +161,11 @@ class NotificationEvents:
             renew_before=renew_before,
             max_topics=_MAX_TOPICS,
         )
-        self._http = client.http
+        self._http = _caller_of(client)
         self.lock_path = lock_path_for(self._http, lock_dir)
         self._lock = _MachineLock(self.lock_path)
         self._buffer = int(buffer)
-        self._wanted = frozenset(self.topics)
+        self._wanted = frozenset(self.topics)  # replaced, never mutated: the reader thread reads it
         self._channel: _StreamChannel | None = None
         self._queue: asyncio.Queue[Delivery] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -202,10 +199,45 @@ class NotificationEvents:
             await self.close()
             raise
         rejected = [t for t, a in zip(self.topics, answers, strict=True) if a == "rejected"]
-        if len(rejected) == len(self.topics):
+        if self.topics and len(rejected) == len(self.topics):
             await self.close()
             raise ConfigurationError("Genesys rejected every notification topic (see the warnings for why)")
         log.info("notification events: %d topic(s) on one channel", len(self.topics) - len(rejected))
+
+    async def watch(self, *, user_id: str | None = None, queue_id: str | None = None) -> str:
+        """Also receive the conversations of this user or queue (one of the two); idempotent.
+
+        For a worker that learns whose conversations matter from its intents.  The first topic
+        creates the channel.
+
+        Returns:
+            ``"ok"`` (subscribed), ``"unavailable"`` (the channel is not open yet: subscribed
+            when it opens), ``"rejected"`` (Genesys refused the topic; logged) or ``"full"``
+            (the channel already holds 1,000 topics: not watched).
+
+        Raises:
+            ConfigurationError: neither or both ids, a malformed id, or the source is not started.
+        """
+        topic = _topic(user_id=user_id, queue_id=queue_id)
+        channel = self._channel
+        if channel is None:
+            raise ConfigurationError("the notification source is not started (call start() first)")
+        if topic in self._wanted:
+            return "ok" if channel.has_topic(topic) else "unavailable"
+        self._wanted = self._wanted | {topic}
+        answer = await asyncio.to_thread(channel.acquire, topic)
+        if answer == "full":
+            self._wanted = self._wanted - {topic}
+        return answer
+
+    async def unwatch(self, *, user_id: str | None = None, queue_id: str | None = None) -> None:
+        """Stop receiving what :meth:`watch` added (topics given at construction stay)."""
+        topic = _topic(user_id=user_id, queue_id=queue_id)
+        channel = self._channel
+        if channel is None or topic not in self._wanted or topic in self.topics:
+            return
+        self._wanted = self._wanted - {topic}
+        await asyncio.to_thread(channel.release, topic)
 
     def _subscribe(self, channel: Channel) -> list[str]:
         # each reference stays held until close(); "unavailable" ones are subscribed on (re)connect
@@ -258,6 +290,29 @@ class NotificationEvents:
         if channel is not None:
             await asyncio.to_thread(channel.close)
         self._lock.release()
+
+
+def _caller_of(client: object) -> Caller:
+    """The client's HTTP caller: its login, retry policy and deadline (the one place that reaches it)."""
+    http = getattr(client, "http", None)
+    if http is None or not callable(getattr(http, "create_channel", None)):
+        raise ConfigurationError(
+            f"NotificationEvents needs a WrapupClient or an AsyncWrapupClient, not {type(client).__name__}"
+        )
+    return cast("Caller", http)
+
+
+def _topic(*, user_id: str | None = None, queue_id: str | None = None) -> str:
+    """``v2.users.{id}.conversations`` or ``v2.routing.queues.{id}.conversations``."""
+    if (user_id is None) == (queue_id is None):
+        raise ConfigurationError("give exactly one of user_id and queue_id")
+    field, value = ("user_id", user_id) if user_id is not None else ("queue_id", queue_id)
+    checked = str(check_id(field, value))
+    if "." in checked:  # a dot would make another topic
+        raise InvalidInput(field, f"{checked!r} is not a Genesys id (no '.' in a topic's id)")
+    if user_id is not None:
+        return f"v2.users.{checked}.conversations"
+    return f"v2.routing.queues.{checked}.conversations"
 
 
 def _listed(name: str, values: Iterable[str]) -> list[str]:

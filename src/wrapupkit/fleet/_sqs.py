@@ -14,6 +14,7 @@ endpoint the usual way (``AWS_ENDPOINT_URL`` or ``AWS_ENDPOINT_URL_SQS`` point i
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import logging
 import re
@@ -186,6 +187,8 @@ class SQSEvents:
 
     async def start(self) -> None:
         """Create the boto3 client and check that the queue exists (one ``GetQueueAttributes``)."""
+        if importlib.util.find_spec("boto3") is None:
+            raise ConfigurationError("reading events from SQS needs boto3: pip install 'wrapupkit[sqs]'")
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="wrapupkit-sqs")
         try:
@@ -219,7 +222,9 @@ class SQSEvents:
         """Up to *max_messages* (at most 10) deliveries, long-polling at most ``min(wait, self.wait)`` s.
 
         Every message gives one delivery: a ``FleetEvent``, or a problem (malformed,
-        unknown topic) that the worker counts and acknowledges.
+        unknown topic) that the worker counts and acknowledges.  A receive cancelled mid-poll (a worker
+        stopping) may still take messages in its thread; unacknowledged, they come back after
+        the visibility timeout, so stopping loses nothing but delays those few.
         """
         if self._client is None:
             raise ConfigurationError("the SQS source is not started (call start() first)")
@@ -227,7 +232,6 @@ class SQSEvents:
             "QueueUrl": self.queue_url,
             "MaxNumberOfMessages": max(1, min(_MAX_BATCH, int(max_messages))),
             "WaitTimeSeconds": max(0, min(int(wait), int(self.wait))),
-            "MessageSystemAttributeNames": ["ApproximateReceiveCount"],
         }
         if self.visibility is not None:
             request["VisibilityTimeout"] = self.visibility

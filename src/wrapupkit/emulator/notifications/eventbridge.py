@@ -14,6 +14,7 @@ local ``moto_server``).  The only emulator module that imports ``boto3``/``botoc
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import queue
@@ -97,6 +98,8 @@ class EventBridgeSink:
         endpoint_url: str | None = None,
     ) -> None:
         self.queue_url = _check_queue_url(queue_url)
+        if importlib.util.find_spec("boto3") is None:
+            raise ConfigurationError("eventbridge_sqs needs boto3: pip install 'wrapupkit[sqs]'")
         self.source = f"aws.partner/genesys.com/cloud/{org_id}/{_check_source_name(source_name)}"
         wanted = tuple(DEFAULT_TOPICS if topics is None else topics)
         unknown = [t for t in wanted if t not in TOPIC_TEMPLATES and template_of(t) is None]
@@ -187,9 +190,9 @@ class EventBridgeSink:
                 waiters: list[threading.Event] = []
                 stop = self._take(batch, waiters)
                 if batch:
-                    if client is None:
-                        client = self._client()
-                    self._send(client, batch)
+                    client = client or self._client(len(batch))
+                    if client is not None:
+                        self._send(client, batch)
                 for waiter in waiters:
                     waiter.set()
                 if stop:
@@ -215,12 +218,18 @@ class EventBridgeSink:
             except queue.Empty:
                 return False
 
-    def _client(self) -> Any:
-        import boto3
+    def _client(self, pending: int) -> Any:
+        """A boto3 SQS client, or None (logged; the *pending* envelopes count as failed)."""
+        try:
+            import boto3
 
-        return boto3.session.Session().client(
-            "sqs", region_name=self._region, endpoint_url=self._endpoint_url
-        )
+            return boto3.session.Session().client(
+                "sqs", region_name=self._region, endpoint_url=self._endpoint_url
+            )
+        except Exception as exc:  # noqa: BLE001 - no region, a bad endpoint ...: the emulator goes on
+            self.failed += pending
+            log.warning("EventBridge sink: no SQS client for %s (%s)", self.queue_url, exc)
+            return None
 
     def _send(self, client: Any, batch: list[dict[str, Any]]) -> None:
         entries = []
