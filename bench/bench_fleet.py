@@ -14,7 +14,7 @@ half-way.  Printed per run: lost (not applied), applied twice (more than one acc
 conversation), worker requests per intent, event-to-write p50/p95 (after-call work opening in the
 emulator to the wrap-up recorded there), logins, the highest request rate seen in any second vs
 the budget, throughput (intents applied per second while calls were ending) vs the arrival rate,
-and notification channels created.
+the tail (the last write after the last call ended), and notification channels created.
 
 ``--topics detail`` (default) routes ``.user.end`` and ``.acw`` (one read confirms ACW, then the
 write); ``--topics queue`` routes the queue conversation topic and ``.acw`` (the event proves ACW:
@@ -52,7 +52,7 @@ TOPICS = {
     "detail": ["v2.detail.events.conversation.{id}.user.end", "v2.detail.events.conversation.{id}.acw"],
     "queue": ["v2.routing.queues.{id}.conversations", "v2.detail.events.conversation.{id}.acw"],
 }
-LEAD_IN = 6.0  # seconds before the first call ends: the workers start meanwhile
+LEAD_IN = 5.0  # seconds between starting the workers and the first call ending
 
 
 def free_port() -> int:
@@ -135,10 +135,20 @@ class RateSampler:
         return self.peak
 
 
-def worker_command(store: str, queue_url: str, concurrency: int) -> list[str]:
+def end_calls(emu: Emulator, convs: list[Any], run_start: float, over: float) -> None:
+    """End call i at ``run_start + over * i / N`` (the agent's leg ends; after-call work opens)."""
+    for i, conv in enumerate(convs):
+        pause = run_start + over * i / len(convs) - time.time()
+        if pause > 0:
+            time.sleep(pause)
+        emu.disconnect(conv.id)
+
+
+def worker_command(store: str, queue_url: str, concurrency: int, budget: int) -> list[str]:
     return [
         sys.executable, "-m", "wrapupkit", "worker", "--store", store, "--events", queue_url,
-        "--concurrency", str(concurrency), "--lease", "5", "--sweep-every", "5", "--stale-after", "15", "--json",
+        "--concurrency", str(concurrency), "--lease", "5", "--sweep-every", "5", "--stale-after", "15",
+        "--budget", str(budget), "--budget-seconds", "1", "--json",
     ]  # fmt: skip
 
 
@@ -158,12 +168,14 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
     stopwatch = Stopwatch(emu)
     convs = []
     start = time.time()
-    for i in range(args.intents):
-        ends = LEAD_IN + args.over * i / max(1, args.intents)
-        conv = emu.add_conversation(user_id=ids["user"], queue_id=ids["queue"], disconnect_after=ends)
+    for _ in range(args.intents):  # calls in progress; the run ends them on schedule
+        conv = emu.add_conversation(user_id=ids["user"], queue_id=ids["queue"], disconnect_after=None)
         convs.append(conv)
         store.put(Intent(id=intent_key(conv.id, None, None), conversation_id=conv.id, code="Sale",
                          created_at=start, updated_at=start, expires_at=start + 3600))  # fmt: skip
+    if emu.eventbridge is not None:  # the seeding's own events (calls being set up) are not the run's
+        emu.eventbridge.flush(timeout=600)
+        sqs.purge_queue(QueueUrl=queue_url)
     emu.clear_requests()
     env = {
         **os.environ,
@@ -174,21 +186,26 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
     }
     sampler = RateSampler(emu)
     procs = [
-        subprocess.Popen(worker_command(redis_url, queue_url, args.concurrency), env=env,
+        subprocess.Popen(worker_command(redis_url, queue_url, args.concurrency, args.rate), env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         for _ in range(workers)
     ]  # fmt: skip
     killed = False
-    deadline = time.time() + LEAD_IN + args.over + args.grace
-    halfway = start + LEAD_IN + args.over / 2
+    run_start = time.time() + LEAD_IN  # the workers start and log in meanwhile
+    perf_end = time.perf_counter() + LEAD_IN + args.over  # the last call ends (Stopwatch's clock)
+    ender = threading.Thread(target=end_calls, args=(emu, convs, run_start, args.over), daemon=True)
+    ender.start()
+    deadline = run_start + args.over + args.grace
+    halfway = run_start + args.over / 2
     try:
         while time.time() < deadline:
             if workers > 1 and args.kill and not killed and time.time() >= halfway:
                 procs[0].send_signal(signal.SIGKILL)
                 killed = True
-            if time.time() > start + LEAD_IN and not store.list(state=IntentState.PENDING, limit=1):
+            if time.time() > run_start + args.over and not store.list(state=IntentState.PENDING, limit=1):
                 break
             time.sleep(0.25)
+        ender.join()
     finally:
         for proc in procs[1 if killed else 0 :]:
             proc.send_signal(signal.SIGTERM)
@@ -201,7 +218,7 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
     states = collections.Counter(i.state.value for i in intents)
     latencies = [stopwatch.recorded[c] - stopwatch.pending[c] for c in stopwatch.recorded if c in stopwatch.pending]
     applied_at = sorted(stopwatch.recorded.values())
-    window = (applied_at[-1] - applied_at[0]) if len(applied_at) > 1 else 0.0
+    in_time = sum(1 for t in applied_at if t <= perf_end + 1.0)
     summary = {
         "workers": workers,
         "killed": killed,
@@ -218,8 +235,10 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
         "latency": percentiles(latencies) if latencies else {},
         "peak_rps": peak,
         "budget_rps": args.rate,
-        "throughput": (len(applied_at) - 1) / window if window else 0.0,
+        "throughput": in_time / (args.over + 1.0),  # applied while calls end (+1 s)
+        "tail": max(0.0, applied_at[-1] - perf_end) if applied_at else 0.0,  # last write after the last end
         "arrival": args.intents / args.over,
+        "events_sent": emu.eventbridge.sent if emu.eventbridge is not None else 0,
         "worker_reports": [json.loads(o) if o and o.strip().startswith("{") else None for o in outputs],
     }
     emu.stop()
@@ -229,7 +248,7 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("workers", "killed", "lost", "twice", "req/intent", "429s", "p50 ms", "p95 ms", "logins",
-            "peak rps", "budget", "intents/s", "arrival/s", "channels")  # fmt: skip
+            "peak rps", "budget", "intents/s", "arrival/s", "tail s", "channels")  # fmt: skip
     lines = [" | ".join(head), " | ".join("---" for _ in head)]
     for r in rows:
         lat = r["latency"]
@@ -237,7 +256,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             r["workers"], "yes" if r["killed"] else "no", r["lost"], r["applied_twice"],
             f"{r['requests_per_intent']:.2f}", r["rate_limited"], f"{lat.get('p50', 0) * 1000:.0f}",
             f"{lat.get('p95', 0) * 1000:.0f}", r["logins"], r["peak_rps"], r["budget_rps"],
-            f"{r['throughput']:.1f}", f"{r['arrival']:.1f}", r["channels"],
+            f"{r['throughput']:.1f}", f"{r['arrival']:.1f}", f"{r['tail']:.1f}", r["channels"],
         )))  # fmt: skip
     return "\n".join(lines)
 

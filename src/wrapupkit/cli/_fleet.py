@@ -112,6 +112,16 @@ def register(commands: Any) -> None:
         metavar="S",
         help="sweep reads intents idle this long (60 s)",
     )
+    worker.add_argument(
+        "--budget",
+        type=positive_int,
+        default=300,
+        metavar="N",
+        help="requests per --budget-seconds for the OAuth client, shared by every worker on the store (300)",
+    )
+    worker.add_argument(
+        "--budget-seconds", type=seconds, default=60.0, metavar="S", help="the budget's window (60)"
+    )
     add_output(worker)
     worker.set_defaults(handler=run_worker)
 
@@ -270,7 +280,8 @@ async def _serve(args: argparse.Namespace) -> Worker:
 
     url = _store_url(args)
     store = open_store(url).asyncio()  # type: ignore[attr-defined]
-    client = await AsyncWrapupClient.from_env(max_connections=max(10, args.concurrency))
+    share = store.share(requests=args.budget, per_seconds=args.budget_seconds)  # one token, one budget
+    client = await AsyncWrapupClient.from_env(max_connections=max(10, args.concurrency), share=share)
     server = None
     try:
         events = event_source(args.events, client, queues=args.queue or (), users=args.user or ())
