@@ -32,12 +32,12 @@ class FleetMetrics:
     ``claim_conflicts_total``.
 
     Args:
-        registry: where to register; default a new ``CollectorRegistry``.
+        registry: a ``prometheus_client.CollectorRegistry`` to register in; default a new one.
 
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+    def __init__(self, registry: Any = None) -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         reg = self.registry
         self._transitions = Counter(
@@ -98,7 +98,7 @@ class MetricsServer:
     Args:
         metrics: what ``/metrics`` shows.
         healthy: ``/healthz`` answers 200 ``ok`` while it returns true, else 503.
-        port: the TCP port; 0 picks a free one (read :attr:`port` after :meth:`start`).
+        port: the TCP port; 0 picks a free one (read ``port`` after :meth:`start`).
         host: the interface (keep the loopback default unless a scraper elsewhere needs it).
 
     .. versionadded:: 0.1.0

@@ -146,7 +146,8 @@ class Worker:
         """Receive events and sweep until :meth:`stop`; then finish the intents held and return.
 
         Raises:
-            ConfigurationError or the source's error: the event source cannot start.
+            ConfigurationError: the event source cannot start (a source may raise its own typed
+                error, such as :class:`~wrapupkit.exceptions.TransportError`).
         """
         if self.events is not None:
             await self.events.start()
