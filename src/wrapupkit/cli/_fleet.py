@@ -108,9 +108,9 @@ def register(commands: Any) -> None:
     worker.add_argument(
         "--stale-after",
         type=seconds,
-        default=60.0,
+        default=300.0,
         metavar="S",
-        help="sweep reads intents idle this long (60 s)",
+        help="sweep reads intents idle this long (300 s)",
     )
     worker.add_argument(
         "--budget",

@@ -64,7 +64,8 @@ class Worker:
         concurrency: intents applied at once.
         lease: seconds a claim holds an intent; renewed every third of it while applying.
         sweep_every: seconds between sweeps; ``None``: no periodic sweep (call :meth:`sweep`).
-        stale_after: a pending intent untouched this long is read by the sweep.
+        stale_after: a pending intent untouched this long is read by the sweep (each read
+            counts as a touch, so a pending intent costs one read per *stale_after* at most).
         sweep_limit: the most intents one sweep looks at.
         sweep_rate: the most reads per second the sweep makes.
         apply_timeout: the bound on one apply (default: the client's timeout).
@@ -89,7 +90,7 @@ class Worker:
         concurrency: int = 16,
         lease: float = 30.0,
         sweep_every: float | None = 30.0,
-        stale_after: float = 60.0,
+        stale_after: float = 300.0,
         sweep_limit: int = 100,
         sweep_rate: float = 5.0,
         apply_timeout: float | None = None,
