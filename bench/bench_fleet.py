@@ -37,11 +37,11 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from _common import Stopwatch, percentiles, seed
+from bench_sqs_events import _moto as start_moto
 
 from wrapupkit.emulator import Emulator
 from wrapupkit.intents import Intent, IntentState, intent_key, open_store
@@ -59,25 +59,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def start_moto() -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).close()  # noqa: S310 - loopback
-        except OSError:
-            time.sleep(0.1)
-        else:
-            return proc, url
-    proc.kill()
-    raise SystemExit("moto_server did not start")
 
 
 def start_redis(folder: str) -> tuple[subprocess.Popen[bytes], str]:
