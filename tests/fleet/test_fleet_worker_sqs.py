@@ -4,16 +4,15 @@ the Worker (SQSEvents) -> the emulator, with intents in a real SQLite file or re
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from sqs_helpers import make_queue, queue_depth
 from worker_helpers import final, posts
 
-from wrapupkit import AsyncWrapupClient, RetryPolicy
+from wrapupkit import AsyncWrapupClient
 from wrapupkit.emulator import Emulator
 from wrapupkit.fleet import Worker
 from wrapupkit.fleet._sqs import SQSEvents
@@ -22,7 +21,7 @@ from wrapupkit.testing import FakeClock
 
 
 # isort: off
-from worker_helpers import _store, redis_url, store_url  # noqa: F401 - fixtures
+from worker_helpers import _aclient, _org, _store, redis_url, store_url  # noqa: F401 - fixtures
 # isort: on
 
 pytestmark = pytest.mark.asyncio
@@ -33,41 +32,20 @@ def _queue_url(sqs: Any) -> str:
     return make_queue(sqs, VisibilityTimeout="30")
 
 
-@pytest.fixture(name="emu_eb")
+@pytest.fixture(name="emu")
 def _emu_eb(queue_url: str, clock: FakeClock) -> Iterator[Emulator]:
+    """This module's emulator sends its events to the SQS queue (the helpers' fixtures use it)."""
     with Emulator(clock=clock, eventbridge_sqs=queue_url) as emu:
         yield emu
 
 
-@pytest.fixture(name="org")
-def _org(emu_eb: Emulator) -> dict[str, str]:
-    ids = {name: emu_eb.add_code(name) for name in ("Sale", "No Sale")}
-    ids["queue"] = emu_eb.add_queue("Support", codes=[ids["Sale"], ids["No Sale"]])
-    ids["user"] = emu_eb.add_user("Agent Smith")
-    return ids
-
-
-@pytest_asyncio.fixture(name="aclient")
-async def _aclient(
-    emu_eb: Emulator,
-    clock: FakeClock,
-    store_url: str,  # noqa: F811 - the fixture
-) -> AsyncIterator[AsyncWrapupClient]:
-    client = await AsyncWrapupClient.from_credentials(
-        emu_eb.client_id, emu_eb.client_secret, host=emu_eb.url, clock=clock, retry=RetryPolicy.no_wait(),
-        store=store_url,
-    )  # fmt: skip
-    async with client:
-        yield client
-
-
 @pytest.fixture(name="fleet")
 def _fleet(
-    emu_eb: Emulator, aclient: AsyncWrapupClient, store: Any, org: dict[str, str], queue_url: str
+    emu: Emulator, aclient: AsyncWrapupClient, store: Any, org: dict[str, str], queue_url: str
 ) -> SimpleNamespace:
     """Everything one test of the whole path uses."""
     return SimpleNamespace(
-        emu=emu_eb, clock=emu_eb.clock, aclient=aclient, store=store, org=org, queue_url=queue_url
+        emu=emu, clock=emu.clock, aclient=aclient, store=store, org=org, queue_url=queue_url
     )
 
 
@@ -149,7 +127,7 @@ async def test_the_agents_own_code_arrives_as_acw_and_closes_the_intent_as_alrea
 
 
 async def test_malformed_messages_on_the_queue_never_crash_the_worker(
-    emu_eb: Emulator, aclient: AsyncWrapupClient, store: Any, queue_url: str, sqs: Any
+    emu: Emulator, aclient: AsyncWrapupClient, store: Any, queue_url: str, sqs: Any
 ) -> None:
     for body in ("not json", '{"detail-type": "x"}', '{"detail": {"topicName": "v2.nope", "eventBody": 3}}'):
         sqs.send_message(QueueUrl=queue_url, MessageBody=body)
