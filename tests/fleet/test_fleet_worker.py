@@ -220,3 +220,25 @@ async def test_metrics_and_health_are_served_on_loopback(
     assert "wrapupkit_event_to_write_seconds_count 1.0" in text
     assert "wrapupkit_requests_total" in text
     assert "do not show" not in text
+
+
+async def test_the_lease_is_renewed_while_a_slow_write_runs(
+    emu: Any, clock: FakeClock, aclient: AsyncWrapupClient, store: AsyncIntentStore, org: dict[str, str]
+) -> None:
+    """A 2.5 s write under a 1 s lease: renewed every third of it, the holder still finishes it.
+
+    The leases run on the real clock here (the worker's ``clock``); the client's waits stay fake.
+    """
+    import datetime as dt
+
+    from wrapupkit import SystemClock
+
+    conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=30.0)
+    intent = await aclient.intend(conv.id, "Sale", expires=dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc))
+    clock.advance(31)
+    emu.stall_next("POST", r"/wrapup$", 2.5, after_processing=False)
+    w = worker(aclient, store, ListEvents(), lease=1.0, clock=SystemClock())
+    await w.handle(event(EventKind.USER_END, conv, clock))
+    done = await final(store, intent.id)
+    assert done.state is IntentState.APPLIED
+    assert len(posts(emu, conv.id)) == 1
