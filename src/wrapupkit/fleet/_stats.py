@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import collections
+from collections.abc import Mapping
 from typing import Protocol
 
 import attrs
 
 
-__all__ = ["Observer", "Stats"]
+__all__ = ["Observer", "ResponseGate", "Stats"]
 
 
 class Observer(Protocol):
@@ -71,3 +72,17 @@ class Stats:
         self.requests += 1
         if status == 429:
             self.rate_limited += 1
+
+
+@attrs.define
+class ResponseGate:
+    """A transport gate that only tells the observers of responses (requests and 429s)."""
+
+    observers: tuple[Observer, ...]
+
+    def acquire(self, deadline: float | None = None) -> None:
+        return None
+
+    def observe(self, status: int, headers: Mapping[str, str]) -> None:
+        for observer in self.observers:
+            observer.response(status)

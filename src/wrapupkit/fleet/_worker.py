@@ -32,13 +32,13 @@ import signal
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import attrs
-
 from wrapupkit import _validate as check
 from wrapupkit._clock import Clock, asleep
-from wrapupkit._intend import Pass, apply_args, log_transition, new_owner, settle, shows_acw
+from wrapupkit._intend import apply_args, log_transition, new_owner, settle, shows_acw
+from wrapupkit._readiness._pass import Pass
 from wrapupkit.exceptions import WrapupkitError
 from wrapupkit.fleet._events import Delivery, EventKind, EventSource, FleetEvent
+from wrapupkit.fleet._stats import ResponseGate, Stats
 from wrapupkit.intents import Intent, IntentState
 
 
@@ -99,7 +99,6 @@ class Worker:
         clock: Clock | None = None,
         observers: tuple[Observer, ...] = (),
     ) -> None:
-        from wrapupkit.fleet._stats import Stats
 
         self.client = client
         self.store = store
@@ -153,7 +152,7 @@ class Worker:
         if self.events is not None:
             await self.events.start()
         self._running = True
-        with self.client.http.transport.gated(_ResponseGate(self._observers)):
+        with self.client.http.transport.gated(ResponseGate(self._observers)):
             if self.events is not None:
                 self._loops.append(asyncio.create_task(self._receiver(self.events), name="wrapupkit-receive"))
             if self.sweep_every is not None:
@@ -421,17 +420,3 @@ def _concerns(intent: Intent, event: FleetEvent) -> bool:
     if intent.participant_id and event.participant_id and intent.participant_id != event.participant_id:
         return False
     return not (intent.user_id and event.user_id and intent.user_id != event.user_id)
-
-
-@attrs.define
-class _ResponseGate:
-    """A transport gate that only counts responses (requests and 429s) for the observers."""
-
-    observers: tuple[Observer, ...]
-
-    def acquire(self, deadline: float | None = None) -> None:
-        return None
-
-    def observe(self, status: int, headers: Mapping[str, str]) -> None:
-        for observer in self.observers:
-            observer.response(status)
