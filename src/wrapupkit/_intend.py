@@ -30,7 +30,7 @@ import attrs
 from wrapupkit import _validate as check
 from wrapupkit._conversation import select_target, snapshot_of
 from wrapupkit._readiness._pass import Pass
-from wrapupkit._readiness._strategy import judge
+from wrapupkit._readiness._strategy import ReadinessContext, ReadinessStrategy, judge
 from wrapupkit.exceptions import (
     AlreadyWrappedUp,
     AmbiguousParticipant,
@@ -294,7 +294,7 @@ def intend(client: Any, conversation_id: str, code: str, **kwargs: Any) -> Inten
         view: Mapping[str, Any] | BaseException = client.http.get_conversation(conversation_id)
     except Exception as exc:  # noqa: BLE001 - the error is the intent's state, or it stays pending
         view = exc
-    step = _first_look(view, stored)
+    step = _first_look(view, stored, client.readiness)
     if isinstance(step, Settled):
         if step.state is None:
             return stored
@@ -330,7 +330,7 @@ async def intend_async(client: Any, conversation_id: str, code: str, **kwargs: A
         )
     except Exception as exc:  # noqa: BLE001 - the error is the intent's state, or it stays pending
         view = exc
-    step = _first_look(view, stored)
+    step = _first_look(view, stored, client.readiness)
     if isinstance(step, Settled):
         if step.state is None:
             return stored
@@ -363,8 +363,8 @@ async def intend_async(client: Any, conversation_id: str, code: str, **kwargs: A
 
 
 def _first_look(
-    view: Mapping[str, Any] | BaseException, intent: Intent
-) -> Settled | Mapping[str, Any] | None:
+    view: Mapping[str, Any] | BaseException, intent: Intent, strategy: ReadinessStrategy
+) -> Settled | Mapping[str, Any]:
     """What intend() does after its one read: settle (an error time cannot change), apply with
     this view (after-call work is open, or a code is there), or leave it pending (``state=None``).
 
@@ -373,18 +373,22 @@ def _first_look(
     """
     if isinstance(view, BaseException):
         return settle(view)
-    return view if shows_acw(view, intent) else Settled(None, "not ready yet")
+    return view if shows_acw(view, intent, strategy) else Settled(None, "not ready yet")
 
 
-def shows_acw(view: Mapping[str, Any], intent: Intent) -> bool:
-    """A conversation view (a GET or an event body) shows the intent's leg ready for a wrap-up,
-    or wrapped up already."""
+def shows_acw(view: Mapping[str, Any], intent: Intent, strategy: ReadinessStrategy | None = None) -> bool:
+    """A conversation view (a GET or an event body) shows the intent's leg wrapped up already, or
+    ready for a wrap-up in the judgement of *strategy* (the client's; default :func:`judge`)."""
     try:
         target = select_target(view, participant_id=intent.participant_id, user_id=intent.user_id)
         snapshot = snapshot_of(view, target)
     except WrapupkitError:
         return False
-    return snapshot.wrapup_code is not None or judge(snapshot).is_ready
+    if snapshot.wrapup_code is not None:
+        return True
+    if strategy is None:
+        return judge(snapshot).is_ready
+    return strategy.decide(ReadinessContext(snapshot=snapshot)).is_ready
 
 
 def apply_args(intent: Intent) -> dict[str, Any]:

@@ -249,7 +249,7 @@ class Worker:
             return True
         if event.kind is EventKind.USER_END:
             return await self._apply(intent, event_time=event.event_time, waits=True)
-        if shows_acw(event.body, intent):
+        if shows_acw(event.body, intent, self.client.readiness):
             return await self._apply(intent, event_time=event.event_time, view=event.body, waits=True)
         self._ignore("not ready", event.topic)
         return True
