@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
      "wrapupkit._timeline"),
     ("wrapupkit._bulk", "wrapupkit.bulk", "wrapupkit.intents"),
     ("wrapupkit._clientcore", "wrapupkit._client", "wrapupkit._aclient", "wrapupkit._api",
-     "wrapupkit.testing"),
+     "wrapupkit.testing", "wrapupkit._intend"),
     ("wrapupkit.fleet",),
     ("wrapupkit.cli", "wrapupkit._demo", "wrapupkit.__main__", "wrapupkit"),
 ]  # fmt: skip

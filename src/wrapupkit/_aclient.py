@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from wrapupkit._readiness import AsyncEventSource, Readiness
     from wrapupkit._readiness._flow import Effect, Request
     from wrapupkit.bulk import BulkItem, BulkReport
+    from wrapupkit.intents import Intent, IntentStore
 
 __all__ = ["AsyncWrapupClient", "Opening"]
 
@@ -168,6 +169,9 @@ class AsyncWrapupClient(ClientCore):
             await self._http.aclose()
         finally:
             self._pool.shutdown(wait=False, cancel_futures=True)
+            from wrapupkit._intend import aclose_stores
+
+            await aclose_stores(self)
 
     async def __aenter__(self) -> Self:
         return self
@@ -325,6 +329,28 @@ class AsyncWrapupClient(ClientCore):
                 readiness=readiness,
             )
         )
+
+    async def intend(
+        self,
+        conversation_id: str,
+        code: str,
+        *,
+        participant_id: str | None = None,
+        user_id: str | None = None,
+        notes: str | None = None,
+        tags: Sequence[str] | None = None,
+        media_type: MediaType | str | None = None,
+        expires: float | dt.timedelta | dt.datetime = 86_400.0,
+        replace: bool = False,
+        store: str | IntentStore | None = None,
+    ) -> Intent:
+        """Record a wrap-up decision durably: :meth:`WrapupClient.intend`, awaited.
+
+        .. versionadded:: 0.1.0
+        """
+        from wrapupkit import _intend
+
+        return await _intend.intend_async(self, conversation_id, code, **_intend.intend_args(locals()))
 
     async def apply_many(
         self,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from wrapupkit._readiness import EventSource, Readiness
     from wrapupkit._readiness._flow import Effect, Request
     from wrapupkit.bulk import BulkItem, BulkReport
+    from wrapupkit.intents import Intent, IntentStore
 
 __all__ = ["ClientOptions", "WrapupClient"]
 
@@ -54,6 +55,10 @@ class WrapupClient(ClientCore):
         cache_maxsize: how many queues' code sets are kept.
         max_connections: HTTP connections kept open (raise for many threads).
         clock: where time comes from (:class:`~wrapupkit.testing.FakeClock` in tests).
+        store: where :meth:`intend` records intents: a URL (``sqlite:///path``, ``redis://host``)
+            or a store; ``None``: ``$WRAPUPKIT_STORE``, else an SQLite file (docs/fleet.md).
+        store: where :meth:`intend` records intents: a URL (``sqlite:///path``, ``redis://host``)
+            or a store; ``None``: ``$WRAPUPKIT_STORE``, else an SQLite file (docs/fleet.md).
         share: an intent store (``SQLiteStore``, ``RedisStore``) or its ``share(...)``: every
             process given the same one shares one token and one request budget per OAuth client
             (:class:`~wrapupkit.intents.StoreShare`).
@@ -77,6 +82,9 @@ class WrapupClient(ClientCore):
         """
         self._closed = True
         self._http.close()
+        from wrapupkit._intend import close_stores
+
+        close_stores(self)
 
     def __enter__(self) -> Self:
         return self
@@ -283,6 +291,45 @@ class WrapupClient(ClientCore):
             media_type=media_type,
             readiness=readiness,
         )
+
+    def intend(
+        self,
+        conversation_id: str,
+        code: str,
+        *,
+        participant_id: str | None = None,
+        user_id: str | None = None,
+        notes: str | None = None,
+        tags: Sequence[str] | None = None,
+        media_type: MediaType | str | None = None,
+        expires: float | dt.timedelta | dt.datetime = 86_400.0,
+        replace: bool = False,
+        store: str | IntentStore | None = None,
+    ) -> Intent:
+        """Record the decision to apply *code* durably; apply it now if after-call work is open.
+
+        Checks the arguments as :meth:`apply_wrapup` does (before any I/O), stores a ``pending``
+        :class:`~wrapupkit.intents.Intent` and returns it; one read decides whether the
+        communication is ready now, and if so the code is written and the intent comes back
+        ``applied``, ``already`` or ``failed``.  Otherwise a :class:`~wrapupkit.fleet.Worker`
+        applies it when the agent's leg ends.  See docs/fleet.md.
+
+        Args:
+            expires: seconds (or a ``timedelta``, or an aware ``datetime``) until a pending
+                intent expires (default a day).
+            replace: replace a pending intent for the same leg that names another code.
+            store: this call's store (default: the client's ``store=`` option).
+
+        Raises:
+            InvalidInput: a malformed argument; nothing was stored or sent.
+            IntentConflict: a pending intent for the leg names another code (and not *replace*).
+            StoreError: the store failed.
+
+        .. versionadded:: 0.1.0
+        """
+        from wrapupkit import _intend
+
+        return _intend.intend(self, conversation_id, code, **_intend.intend_args(locals()))
 
     def apply_many(
         self,

@@ -33,10 +33,12 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from wrapupkit._explain import Explanation
-    from wrapupkit._http import Caller, RateLimiter
+    from wrapupkit._http import Caller
+    from wrapupkit._http._share import Gate
     from wrapupkit._media import MediaType
     from wrapupkit._models import WrapupResult
     from wrapupkit._readiness._flow import Effect, Flow
+    from wrapupkit.intents import IntentStore
 
 __all__ = ["Call", "ClientCore", "ClientOptions", "caller_of", "drive"]
 
@@ -56,6 +58,7 @@ class ClientOptions(TypedDict, total=False):
     cache_maxsize: int
     max_connections: int
     clock: Clock | None
+    store: str | IntentStore | None
     share: Any
 
 
@@ -91,6 +94,7 @@ class ClientCore:
         cache_maxsize: int = 1024,
         max_connections: int = 10,
         clock: Clock | None = None,
+        store: str | IntentStore | None = None,
         share: Any = None,
     ) -> None:
         if clock is not None and not isinstance(clock, Clock):
@@ -102,6 +106,7 @@ class ClientCore:
                 f"api_client must be a PureCloudPlatformClientV2.ApiClient, not {type(api_client).__name__}"
             )
         self.clock: Clock = clock or SystemClock()
+        self.intent_store = store
         self.readiness: ReadinessStrategy = as_strategy(readiness)
         self.retry: RetryPolicy = retry or RetryPolicy()
         self.timeout: float = check.seconds("timeout", timeout)
@@ -175,8 +180,10 @@ class ClientCore:
         """The SDK ``ApiClient`` the client calls through."""
         return self._http.api_client
 
-    def gated(self, gate: RateLimiter) -> contextlib.AbstractContextManager[None]:
-        """Pass every request the client sends inside the block through *gate*.
+    def gated(self, gate: Gate) -> contextlib.AbstractContextManager[None]:
+        """Pass every request the client sends inside the block through *gate*: a
+        :class:`~wrapupkit.RateLimiter`, or any object with ``acquire(deadline)`` and
+        ``observe(status, headers)`` (the fleet's response counter is one).
 
         The seam :meth:`RateLimiter.installed <wrapupkit.RateLimiter.installed>` uses: write
         ``with limiter.installed(client):`` rather than calling this.

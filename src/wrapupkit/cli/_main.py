@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from wrapupkit.cli import _apply, _bulk, _codes, _demo, _emulator, _explain
+from wrapupkit.cli import _apply, _bulk, _codes, _demo, _emulator, _explain, _fleet
 from wrapupkit.cli._common import (
     EXIT_INTERRUPTED,
     EXIT_OK,
@@ -26,7 +26,7 @@ from wrapupkit.cli._common import (
 __all__ = ["build_parser", "main"]
 
 # Each module adds its subcommand (and a handler) with register(commands), in help order.
-_COMMANDS = (_apply, _codes, _bulk, _explain, _emulator, _demo)
+_COMMANDS = (_apply, _codes, _bulk, _explain, _fleet, _emulator, _demo)
 
 _EPILOG = """\
 credentials (apply, codes, bulk, explain, capture):

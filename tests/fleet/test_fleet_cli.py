@@ -1,0 +1,113 @@
+"""wrapupkit intend, intents and worker: exit codes, JSON, and a real worker process drained by SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from small_org import emulator_env
+from wrapupkit import cli
+from wrapupkit.intents import Intent, IntentState, intent_key, open_store
+
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+
+
+@pytest.fixture(name="org")
+def _org(emu: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
+    for name, value in emulator_env(emu).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("WRAPUPKIT_STORE", f"sqlite:///{tmp_path / 'cli.db'}")
+    ids = {name: emu.add_code(name) for name in ("Sale", "No Sale")}
+    ids["queue"] = emu.add_queue("Support", codes=[ids["Sale"], ids["No Sale"]])
+    ids["user"] = emu.add_user("Agent Smith")
+    return ids
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, Any, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, json.loads(out) if out.startswith("{") else out, err
+
+
+def test_intend_pending_then_listed_without_notes(
+    emu: Any, org: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=60.0)
+    code, out, err = run(
+        capsys, "intend", conv.id, "Sale", "--notes", "secret words", "--tags", "a,b", "--json"
+    )
+    assert code == 0
+    assert out["intent"]["state"] == "pending"
+    assert out["intent"]["has_notes"] is True
+    assert "pending" in err
+    code, out, err = run(capsys, "intents", "--state", "pending", "--json")
+    assert code == 0
+    assert [i["conversation_id"] for i in out["intents"]] == [conv.id]
+    code, text, err = run(capsys, "intents")
+    assert conv.id in text
+    assert "secret words" not in text + err + json.dumps(out)
+
+
+def test_intend_exit_codes_follow_the_state(
+    emu: Any, org: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ready = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    theirs = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    emu.apply_ui_wrapup(theirs.id, org["No Sale"])
+    assert run(capsys, "intend", ready.id, "Sale")[0] == 0
+    code, _, err = run(capsys, "intend", theirs.id, "Sale")
+    assert code == 5
+    assert "already" in err
+    assert run(capsys, "intend", "bad id!", "Sale")[0] == 2
+    code, _, err = run(capsys, "intend", ready.id, "Sale", "--expires", "-1")
+    assert code == 2
+
+
+def test_worker_refuses_an_unknown_source_in_one_line(
+    org: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "worker", "--events", "carrier-pigeon")
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert "--events must be" in err
+
+
+def test_sigterm_drains_a_real_worker_process(
+    emu: Any, org: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SIGTERM arrives while the worker applies; it finishes the intent, writes once, exits 0."""
+    url = f"sqlite:///{tmp_path / 'fleet.db'}"
+    conv = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    now = time.time()
+    with open_store(url) as store:
+        store.put(Intent(id=intent_key(conv.id, None, None), conversation_id=conv.id, code="Sale",
+                         created_at=now - 120, updated_at=now - 120, expires_at=now + 3600))  # fmt: skip
+    emu.stall_next("POST", r"/wrapup$", 2.0, after_processing=False)  # the write takes 2 real seconds
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
+        [sys.executable, "-m", "wrapupkit", "worker", "--store", url, "--events", "none",
+         "--stale-after", "60", "--json"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert emu.wait_for_requests("GET", rf"/api/v2/conversations/{conv.id}$", timeout=60)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert json.loads(out)["transitions"] == {"applied": 1}
+    with open_store(url) as store:
+        done = store.get(intent_key(conv.id, None, None))
+    assert done is not None
+    assert done.state is IntentState.APPLIED
+    assert emu.wrapup_writes(conv.id) == 1
