@@ -185,7 +185,7 @@ def one_run(args: argparse.Namespace, workers: int, moto_url: str, redis_url: st
     ]  # fmt: skip
     killed = False
     run_start = time.time() + LEAD_IN  # the workers start and log in meanwhile
-    perf_end = time.perf_counter() + LEAD_IN + args.over  # the last call ends (Stopwatch's clock)
+    perf_end = time.time() + LEAD_IN + args.over  # the last call ends (Stopwatch's clock: wall time)
     ender = threading.Thread(target=end_calls, args=(emu, convs, run_start, args.over), daemon=True)
     ender.start()
     deadline = run_start + args.over + args.grace
@@ -297,15 +297,15 @@ def storm(args: argparse.Namespace, folder: str) -> dict[str, Any]:
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("workers", "killed", "lost", "twice", "req/intent", "429s", "p50 ms", "p95 ms", "logins",
             "peak rps", "budget", "intents/s", "arrival/s", "tail s", "channels")  # fmt: skip
-    lines = [" | ".join(head), " | ".join("---" for _ in head)]
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
         lat = r["latency"]
-        lines.append(" | ".join(str(v) for v in (
+        lines.append("| " + " | ".join(str(v) for v in (
             r["workers"], "yes" if r["killed"] else "no", r["lost"], r["applied_twice"],
             f"{r['requests_per_intent']:.2f}", r["rate_limited"], f"{lat.get('p50', 0) * 1000:.0f}",
             f"{lat.get('p95', 0) * 1000:.0f}", r["logins"], r["peak_rps"], r["budget_rps"],
             f"{r['throughput']:.1f}", f"{r['arrival']:.1f}", f"{r['tail']:.1f}", r["channels"],
-        )))  # fmt: skip
+        )) + " |")  # fmt: skip
     return "\n".join(lines)
 
 
