@@ -36,7 +36,7 @@ from wrapupkit import _validate as check
 from wrapupkit._clock import Clock, asleep
 from wrapupkit._intend import apply_args, log_transition, new_owner, settle, shows_acw
 from wrapupkit._readiness._pass import Pass
-from wrapupkit.exceptions import WrapupkitError
+from wrapupkit.fleet._closing import acw_outcome, code_name, concerns
 from wrapupkit.fleet._events import Delivery, EventKind, EventSource, FleetEvent
 from wrapupkit.fleet._stats import ResponseGate, Stats
 from wrapupkit.intents import Intent, IntentState
@@ -230,7 +230,7 @@ class Worker:
             self._ignore("malformed", delivery.problem)
         else:
             pending = await self.store.pending_for(event.conversation_id)
-            concerned = [i for i in pending if _concerns(i, event)]
+            concerned = [i for i in pending if concerns(i, event)]
             if not concerned:
                 self._ignore("no intent", event.topic)
             else:
@@ -259,14 +259,8 @@ class Worker:
         if not code_id:
             self._ignore("no code", event.topic)
             return
-        name = await self._code_name(code_id, event.queue_id)
-        ours = intent.code in (code_id, name)
-        state = IntentState.APPLIED if ours else IntentState.ALREADY
-        reason = (
-            None
-            if ours
-            else (f"the agent applied {name or code_id!r} (id {code_id}) before {intent.code!r} was written")
-        )
+        name = await code_name(self.client, code_id, event.queue_id)
+        state, reason = acw_outcome(intent, code_id, name)
         done = await self.store.finish(
             None,
             state,
@@ -278,16 +272,6 @@ class Worker:
         )
         if done is not None:
             self._transition(done, reason=reason, via="acw")
-
-    async def _code_name(self, code_id: str, queue_id: str | None) -> str | None:
-        if not queue_id:
-            return None
-        try:
-            codes = await self.client.codes(queue_id)
-        except WrapupkitError as exc:
-            log.info("could not name code %s: %s", code_id, exc)
-            return None
-        return next((c.name for c in codes if c.id == code_id), None)
 
     # -- claim, apply, finish ---------------------------------------------------------------------------
 
@@ -413,10 +397,3 @@ class Worker:
         if self._next_read > now:
             await asleep(self.clock, self._next_read - now)
         self._next_read = max(now, self._next_read) + 1.0 / self.sweep_rate
-
-
-def _concerns(intent: Intent, event: FleetEvent) -> bool:
-    """Whether *event* may be about the intent's leg (an event without ids may be)."""
-    if intent.participant_id and event.participant_id and intent.participant_id != event.participant_id:
-        return False
-    return not (intent.user_id and event.user_id and intent.user_id != event.user_id)
