@@ -3,6 +3,7 @@ and a request budget (the :class:`~wrapupkit._http._share.Share` a client's ``sh
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypedDict
 
@@ -87,5 +88,8 @@ class StoreShare:
         """The gate of OAuth client *key*: its requests across every process, within the budget."""
         if self.requests is None:
             return None
-        window = self._window(key, self.requests, self.per_seconds * (1.0 + self.headroom))
+        # The headroom lowers the count, never lengthens the window: no second of any window sees
+        # more than the budget allows.
+        allowed = max(1, math.floor(self.requests * (1.0 - self.headroom)))
+        window = self._window(key, allowed, self.per_seconds)
         return _sharedgate.SharedGate(window, clock=clock, max_pause=self.max_pause)

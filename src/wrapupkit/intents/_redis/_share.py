@@ -106,7 +106,10 @@ class RedisWindow:
         self.base = base
         self.redis = client
         self.key = key
-        self.item = limits.RateLimitItemPerSecond(requests, max(1, math.ceil(seconds)))
+        # limits' windows are whole seconds: round the window up and scale the count with it, so
+        # the rate stays requests/seconds (100 per 1.05 s is 190 per 2 s, not 100 per 2 s).
+        whole = max(1, math.ceil(seconds))
+        self.item = limits.RateLimitItemPerSecond(max(1, math.floor(requests * whole / seconds)), whole)
         storage = RedisStorage(
             base.url,
             key_prefix=f"{base.keys.prefix}limits",
