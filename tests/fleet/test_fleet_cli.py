@@ -125,8 +125,9 @@ def test_worker_once_sweeps_the_store_once_and_exits(
     now = time.time()
     with open_store(url) as store:
         for conv, idle in ((ready, 120), (talking, 120), (fresh, 0)):
+            at = now - idle
             store.put(Intent(id=intent_key(conv.id, None, None), conversation_id=conv.id, code="Sale",
-                             created_at=now - idle, updated_at=now - idle, expires_at=now + 3600))  # fmt: skip
+                             created_at=at, updated_at=at, expires_at=now + 3600))  # fmt: skip
     code, out, err = run(
         capsys, "worker", "--store", url, "--events", "none", "--stale-after", "60", "--once", "--json"
     )
