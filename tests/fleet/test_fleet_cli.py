@@ -111,3 +111,44 @@ def test_sigterm_drains_a_real_worker_process(
     assert done is not None
     assert done.state is IntentState.APPLIED
     assert emu.wrapup_writes(conv.id) == 1
+
+
+def test_worker_once_sweeps_the_store_once_and_exits(
+    emu: Any, org: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--once`: the stale intents are read once each (the ready one applied, the one still in its
+    call left pending), the fresh one is not looked at, and the command exits 0 with its counts."""
+    url = f"sqlite:///{tmp_path / 'once.db'}"
+    ready = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    talking = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=600.0)
+    fresh = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    now = time.time()
+    with open_store(url) as store:
+        for conv, idle in ((ready, 120), (talking, 120), (fresh, 0)):
+            at = now - idle
+            store.put(Intent(id=intent_key(conv.id, None, None), conversation_id=conv.id, code="Sale",
+                             created_at=at, updated_at=at, expires_at=now + 3600))  # fmt: skip
+    code, out, err = run(
+        capsys, "worker", "--store", url, "--events", "none", "--stale-after", "60", "--once", "--json"
+    )
+    assert code == 0, err
+    assert out["transitions"] == {"applied": 1}
+    assert out["requests"] >= 3  # the two reads and the write (the token and codes come on top)
+    assert "sweeping" in err
+    with open_store(url) as store:
+        states = {c.id: store.get(intent_key(c.id, None, None)) for c in (ready, talking, fresh)}
+    assert {cid: i.state for cid, i in states.items() if i is not None} == {
+        ready.id: IntentState.APPLIED,
+        talking.id: IntentState.PENDING,
+        fresh.id: IntentState.PENDING,
+    }
+    assert emu.wrapup_writes(ready.id) == 1
+    assert emu.wrapup_writes(talking.id) == emu.wrapup_writes(fresh.id) == 0
+    assert emu.wait_for_requests("GET", rf"/api/v2/conversations/{talking.id}$", timeout=0)
+    assert not emu.wait_for_requests("GET", rf"/api/v2/conversations/{fresh.id}$", timeout=0)
+
+
+def test_worker_once_takes_no_events(org: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "worker", "--events", "http://127.0.0.1:9/queue/wrapups", "--once")
+    assert code == 2
+    assert "--once" in err

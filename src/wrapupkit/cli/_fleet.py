@@ -84,7 +84,8 @@ def register(commands: Any) -> None:
         help="apply pending intents as conversations reach after-call work (until SIGTERM)",
         description="SOURCE: an SQS queue URL (Genesys's EventBridge integration routed to SQS), "
         "'notifications' (one notification channel for this machine) or 'none' (the sweep alone). "
-        "SIGTERM or Ctrl-C stops taking work and finishes what is held.",
+        "SIGTERM or Ctrl-C stops taking work and finishes what is held.  --once (with --events none) "
+        "sweeps once and exits.",
     )
     _add_store(worker)
     worker.add_argument(
@@ -124,6 +125,12 @@ def register(commands: Any) -> None:
     )
     worker.add_argument(
         "--no-share", action="store_true", help="log in and pace this process alone (not through the store)"
+    )
+    worker.add_argument(
+        "--once",
+        action="store_true",
+        help="with --events none: sweep the store once (apply what is ready, expire what is overdue), "
+        "then exit; for a cron job, or a check after an outage",
     )
     add_output(worker)
     worker.set_defaults(handler=run_worker)
@@ -234,11 +241,13 @@ def event_source(
 
 
 def run_worker(args: argparse.Namespace, as_json: bool) -> int:
-    """Run a worker until SIGTERM or Ctrl-C; then finish what it holds."""
+    """Run a worker until SIGTERM or Ctrl-C (with ``--once``: one sweep); then finish what it holds."""
     import asyncio
 
     if args.metrics_port is not None and not 0 <= args.metrics_port <= 65535:
         raise ConfigurationError(f"--metrics-port must be 0-65535, not {args.metrics_port}")
+    if args.once and args.events.strip().lower() != "none":
+        raise ConfigurationError("--once makes one sweep and takes no events: use it with --events none")
     worker = asyncio.run(_serve(args))
     stats = worker.stats
     say(
@@ -274,6 +283,21 @@ async def _count_intents(store: Any, metrics: Any, every: float) -> None:
         await asyncio.sleep(every)
 
 
+async def _sweep_once(worker: Worker) -> None:
+    """One sweep while the worker runs (its counters see the requests); then stop, as SIGTERM does."""
+    import asyncio
+
+    running = asyncio.create_task(worker.run())
+    while not worker.healthy and not running.done():  # run() installs its gate, then waits
+        await asyncio.sleep(0)
+    try:
+        if not running.done():
+            await worker.sweep()
+    finally:
+        await worker.stop()
+        await running
+
+
 async def _serve(args: argparse.Namespace) -> Worker:
     import asyncio
 
@@ -301,7 +325,7 @@ async def _serve(args: argparse.Namespace) -> Worker:
             events,
             concurrency=args.concurrency,
             lease=args.lease,
-            sweep_every=args.sweep_every,
+            sweep_every=None if args.once else args.sweep_every,
             stale_after=args.stale_after,
             observers=observers,
         )
@@ -309,10 +333,13 @@ async def _serve(args: argparse.Namespace) -> Worker:
             server = MetricsServer(metrics, lambda: worker.healthy, port=args.metrics_port).start()
             say(f"metrics on {server.url}/metrics")
         worker.install_signal_handlers()
-        say(f"worker {worker.owner} on {url} with events from {args.events}; SIGTERM to stop")
+        if args.once:
+            say(f"worker {worker.owner} sweeping {url} once")
+        else:
+            say(f"worker {worker.owner} on {url} with events from {args.events}; SIGTERM to stop")
         counting = asyncio.create_task(_count_intents(store, metrics, args.sweep_every)) if server else None
         try:
-            await worker.run()
+            await (_sweep_once(worker) if args.once else worker.run())
         finally:
             if counting is not None:
                 counting.cancel()
