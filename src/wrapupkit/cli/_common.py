@@ -132,10 +132,18 @@ class Parser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]  # typeshed's overloads; same behaviour
         self, args: Any = None, namespace: Any = None
     ) -> tuple[argparse.Namespace, list[str]]:
-        """Parse; remember the innermost (sub)parser left with arguments it does not know."""
+        """Parse; remember the innermost (sub)parser left with arguments it does not know.
+
+        A missing required argument is reported only when every argument was known: an
+        unknown flag (a typo of the required one, often) is the error the user needs first.
+        """
+        self._missing: str | None = None
         parsed, extras = super().parse_known_args(args, namespace)
         if extras and getattr(parsed, _USAGE_PARSER, None) is None:
             setattr(parsed, _USAGE_PARSER, self)
+        missing: str | None = getattr(self, "_missing", None)  # set by error() while parsing
+        if missing is not None and not extras:
+            raise UsageError(self, missing)
         return parsed, extras
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> argparse.Namespace:  # type: ignore[override]
@@ -152,11 +160,14 @@ class Parser(argparse.ArgumentParser):
         return parsed
 
     def error(self, message: str) -> Any:  # argparse declares NoReturn
-        """Raise :class:`UsageError` for *message*.
+        """Raise :class:`UsageError` for *message* (a missing required argument: once parsing ends).
 
         Raises:
-            UsageError: always.
+            UsageError: for every error but a missing required argument.
         """
+        if message.startswith("the following arguments are required") and hasattr(self, "_missing"):
+            self._missing = message  # argparse goes on; parse_known_args reports it if nothing else
+            return None
         raise UsageError(self, message)
 
 
