@@ -65,9 +65,16 @@ def test_no_docstring_names_a_version_after_this_one() -> None:
 
 
 def test_import_does_not_load_the_sdk() -> None:
-    """import wrapupkit leaves PureCloudPlatformClientV2 (3 s, 200 MB) and backoff unimported."""
-    heavy = "('PureCloudPlatformClientV2', 'backoff')"
-    code = f"import sys, wrapupkit; print([m for m in {heavy} if m in sys.modules])"
+    """import wrapupkit leaves PureCloudPlatformClientV2 (3 s, 200 MB) and backoff unimported, and so do
+    the intents and the fleet: no store, AWS, metrics or WebSocket library loads until it is used."""
+    heavy = (
+        "('PureCloudPlatformClientV2', 'backoff', 'sqlite3', 'redis', 'limits', 'boto3', 'botocore',"
+        " 'prometheus_client', 'websockets')"
+    )
+    code = (
+        "import sys, wrapupkit, wrapupkit.intents, wrapupkit.fleet; "
+        f"print([m for m in {heavy} if m in sys.modules])"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
     out = run.stdout
     assert out.strip() == "[]"
