@@ -72,6 +72,26 @@ def test_intend_exit_codes_follow_the_state(
     assert code == 2
 
 
+def test_intend_failures_have_their_own_exit_codes(
+    emu: Any, org: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """10: the intent failed for good, or a pending one names another code; 11: the store is down."""
+    ready = emu.add_conversation(user_id=org["user"], queue_id=org["queue"])
+    code, _, err = run(capsys, "intend", ready.id, "No Such Code")
+    assert code == 10
+    assert "UnknownWrapupCode" in err
+    assert emu.wrapup_writes(ready.id) == 0
+    later = emu.add_conversation(user_id=org["user"], queue_id=org["queue"], disconnect_after=60.0)
+    assert run(capsys, "intend", later.id, "Sale")[0] == 0
+    code, _, err = run(capsys, "intend", later.id, "No Sale")
+    assert code == 10
+    assert "replace" in err
+    assert run(capsys, "intend", later.id, "No Sale", "--replace")[0] == 0
+    code, _, err = run(capsys, "intend", later.id, "Sale", "--store", "redis://127.0.0.1:1/0")
+    assert code == 11
+    assert err.strip().count("\n") == 0
+
+
 def test_worker_refuses_an_unknown_source_in_one_line(
     org: dict[str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:

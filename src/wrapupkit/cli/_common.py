@@ -17,9 +17,11 @@ from wrapupkit.exceptions import (
     AuthenticationError,
     ConfigurationError,
     GenesysAPIError,
+    IntentConflict,
     InteractionTypeMismatch,
     NotReadyError,
     ParticipantError,
+    StoreError,
     TransportError,
     UnknownWrapupCode,
     UnsupportedInteraction,
@@ -34,11 +36,13 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_CODES",
     "EXIT_ERROR",
+    "EXIT_INTENT",
     "EXIT_INTERRUPTED",
     "EXIT_JOURNAL_IN_USE",
     "EXIT_OK",
     "EXIT_PARTIAL",
     "EXIT_PIPE_CLOSED",
+    "EXIT_STORE",
     "EXIT_USAGE",
     "Handler",
     "Parser",
@@ -58,12 +62,18 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_PARTIAL = 8
 EXIT_JOURNAL_IN_USE = 9
+# An intent that failed for good, or a pending one for the same leg naming another code.
+EXIT_INTENT = 10
+# The intent store could not be reached or refused the operation.
+EXIT_STORE = 11
 EXIT_INTERRUPTED = 130
 # stdout's reader went away (`| head`): what a shell reports for a process SIGPIPE ended (128 + 13).
 EXIT_PIPE_CLOSED = 141
 
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (JournalInUse, EXIT_JOURNAL_IN_USE),
+    (IntentConflict, EXIT_INTENT),
+    (StoreError, EXIT_STORE),
     (ConfigurationError, EXIT_USAGE),
     (WrapupCodeError, 3),
     (ParticipantError, 4),
@@ -80,7 +90,9 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
 0 success; 1 anything else; 2 usage or bad input; 3 wrap-up code; 4 participant,
 interaction type or unsupported media; 5 not ready or already wrapped up; 6 Genesys
 refused (HTTP error, login); 7 no usable response; 8 a bulk run where some items failed;
-9 the bulk journal is in use by another run; 130 interrupted; 141 stdout's reader went
+9 the bulk journal is in use by another run; 10 an intent failed for good, or a pending
+one for the same leg names another code (``--replace``); 11 the intent store is unreachable
+or refused; 130 interrupted; 141 stdout's reader went
 away (a closed pipe, as in ``| head``: a quiet exit).
 
 .. versionadded:: 0.1.0

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from wrapupkit.cli._common import (
-    EXIT_ERROR,
+    EXIT_INTENT,
     EXIT_OK,
     add_output,
     emit,
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 # The exit status of `wrapupkit intend` by the intent's state: already is apply's "already wrapped up".
-_EXIT_BY_STATE = {"pending": EXIT_OK, "applied": EXIT_OK, "already": 5, "failed": EXIT_ERROR}
+_EXIT_BY_STATE = {"pending": EXIT_OK, "applied": EXIT_OK, "already": 5, "failed": EXIT_INTENT}
 _STATES = ("pending", "applied", "already", "failed", "expired")
 
 
