@@ -259,3 +259,112 @@ async def test_the_async_store_does_the_same(store_url: str) -> None:
     await store.release(lease2)
     assert await store.claim(other.id, owner="b", lease=10, now=T0) is not None
     await store.close()
+
+
+def _finished(store: IntentStore, conversation: str, at: float, state: IntentState = APPLIED) -> str:
+    it = store.put(intent(conversation, created_at=at - 1))
+    assert store.finish(None, state, now=at, intent_id=it.id) is not None
+    return it.id
+
+
+def test_purge_deletes_old_final_intents_oldest_first_and_keeps_pending_ones(store: IntentStore) -> None:
+    failed = _finished(store, "c-failed", T0 + 10, IntentState.FAILED)
+    applied = _finished(store, "c-applied", T0 + 20)
+    expired = _finished(store, "c-expired", T0 + 30, IntentState.EXPIRED)
+    recent = _finished(store, "c-recent", T0 + 50, IntentState.ALREADY)
+    old_pending = store.put(intent("c-pending", created_at=T0, expires_at=T0 + 5))
+    held = store.put(intent("c-held", created_at=T0))
+    assert store.claim(held.id, owner="w", lease=5, now=T0 + 1) is not None
+    assert store.purge(before=T0 + 40, limit=2) == 2  # the two oldest: failed, then applied
+    assert store.get(failed) is None
+    assert store.get(applied) is None
+    assert store.get(expired) is not None
+    assert store.purge(before=T0 + 40) == 1  # expired; recent is too new
+    assert store.purge(before=T0 + 40) == 0
+    assert store.purge(before=T0 + 50) == 0  # strictly before
+    assert {i.id for i in store.list()} == {recent, old_pending.id, held.id}
+    assert store.purge(before=T0 + 10_000, limit=1000) == 1  # recent; never a pending intent
+    assert {i.id for i in store.list()} == {old_pending.id, held.id}
+    assert {i.id for i in store.due(now=T0 + 10_000, stale_after=1, limit=10)} == {old_pending.id, held.id}
+
+
+def test_purged_intents_leave_no_index_entry_and_their_leg_starts_afresh(store: IntentStore) -> None:
+    gone = _finished(store, "c-1", T0 + 5)
+    kept = store.put(intent("c-1", participant="p-2", created_at=T0 + 1))
+    assert store.purge(before=T0 + 6) == 1
+    assert [i.id for i in store.list()] == [kept.id]
+    for state in IntentState:
+        assert gone not in [i.id for i in store.list(state=state)]
+    assert [i.id for i in store.list(conversation_id="c-1")] == [kept.id]
+    assert [i.id for i in store.pending_for("c-1")] == [kept.id]
+    assert gone not in [i.id for i in store.due(now=T0 + 1000, stale_after=1, limit=10)]
+    fresh = store.put(intent("c-1", code="Refund", created_at=T0 + 7))
+    assert (fresh.id, fresh.state, fresh.code, fresh.version, fresh.claims) == (
+        gone,
+        "pending",
+        "Refund",
+        1,
+        0,
+    )
+    assert fresh.id in [i.id for i in store.pending_for("c-1")]
+    assert store.purge(before=T0 + 1000) == 0  # pending again: kept
+    lease = store.claim(fresh.id, owner="w", lease=10, now=T0 + 8)
+    assert store.finish(lease, APPLIED, now=T0 + 9) is not None
+    assert store.purge(before=T0 + 1000) == 1
+
+
+def test_bad_purge_arguments_are_typed_errors(store: IntentStore) -> None:
+    from wrapupkit.exceptions import InvalidInput
+
+    gone = _finished(store, "c-1", T0 + 5)
+    for before in (float("nan"), float("inf")):
+        with pytest.raises(InvalidInput, match="before"):
+            store.purge(before=before)
+    with pytest.raises(InvalidType):
+        store.purge(before="yesterday")  # type: ignore[arg-type]
+    with pytest.raises(InvalidType):
+        store.purge(before=True)  # type: ignore[arg-type]
+    for limit in (0, -1):
+        with pytest.raises(InvalidInput, match="limit"):
+            store.purge(before=T0 + 10, limit=limit)
+    with pytest.raises(InvalidType):
+        store.purge(before=T0 + 10, limit=1.5)  # type: ignore[arg-type]
+    assert store.get(gone) is not None  # nothing was deleted
+
+
+def test_a_purge_racing_with_re_intents_never_resurrects_or_leaves_entries(store: IntentStore) -> None:
+    ids = [_finished(store, f"c-{n}", T0 + 1) for n in range(30)]
+    barrier = threading.Barrier(2)
+    purged: list[int] = []
+
+    def purge() -> None:
+        barrier.wait()
+        purged.append(store.purge(before=T0 + 2))
+
+    thread = threading.Thread(target=purge)
+    thread.start()
+    barrier.wait()
+    again = [store.put(intent(f"c-{n}", code="Refund", created_at=T0 + 3)) for n in range(0, 30, 2)]
+    thread.join()
+    pending = {i.id for i in again}
+    assert all(i.state == "pending" for i in again)
+    remaining = {i.id for i in store.list()}
+    assert pending <= remaining  # a re-intent is never deleted
+    assert remaining == pending  # every final one is gone
+    # a re-intent before the purge reached its leg kept the record (version 3); one after, a fresh one
+    assert purged[0] == len(ids) - sum(1 for i in again if i.version > 1)
+    assert {i.id for i in store.pending_for("c-0")} == {again[0].id}
+    assert {i.id for i in store.list(state=APPLIED)} == set()
+
+
+@pytest.mark.asyncio
+async def test_the_async_store_purges(store_url: str) -> None:
+    store = open_async_store(store_url)
+    it = await store.put(intent())
+    await store.finish(None, APPLIED, now=T0 + 1, intent_id=it.id)
+    other = await store.put(intent("c-2"))
+    assert await store.purge(before=T0 + 2, limit=5) == 1
+    assert [i.id for i in await store.list()] == [other.id]
+    with pytest.raises(ConfigurationError):
+        await store.purge(before=float("nan"))
+    await store.close()

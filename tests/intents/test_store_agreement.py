@@ -29,6 +29,7 @@ op = st.one_of(
     st.tuples(st.just("finish"), st.integers(0, 5), st.sampled_from(FINAL)),
     st.tuples(st.just("finish_unleased"), st.sampled_from(CONVERSATIONS), st.sampled_from(FINAL)),
     st.tuples(st.just("wait"), st.sampled_from([1, 10, 40])),
+    st.tuples(st.just("purge"), st.sampled_from([0, 3, 30]), st.integers(1, 3)),
 )
 
 
@@ -63,6 +64,9 @@ class Runner:
         if kind == "wait":
             self.now += args[0]
             return None
+        if kind == "purge":
+            age, limit = args
+            return self.store.purge(before=self.now - age, limit=limit)
         if kind == "finish_unleased":
             conversation, state = args
             done = self.store.finish(None, state, now=self.now, intent_id=intent(conversation).id)

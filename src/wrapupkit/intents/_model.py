@@ -223,6 +223,21 @@ class IntentStore(Protocol):
         """
         ...
 
+    def purge(self, *, before: float, limit: int = 1000) -> int:
+        """Delete at most *limit* final intents (applied, already, failed, expired) last changed
+        before *before* (wall-clock epoch seconds), oldest first, with every index entry; return
+        how many.  Pending intents are never deleted.  Each deletion is atomic: an intent a
+        concurrent put or finish changed is read again, and kept unless still final and old
+        enough.  Re-intending a purged leg records a fresh pending intent.
+
+        Raises:
+            InvalidType: *before* is not a number, or *limit* not a whole number.
+            InvalidInput: *before* is NaN or infinite, or *limit* is below 1.
+
+        .. versionadded:: 0.2.0
+        """
+        ...
+
     def close(self) -> None: ...
 
 
@@ -264,5 +279,9 @@ class AsyncIntentStore(Protocol):
         applied_code_id: str | None = None,
         applied_code_name: str | None = None,
     ) -> Intent | None: ...
+
+    async def purge(self, *, before: float, limit: int = 1000) -> int:
+        """:meth:`IntentStore.purge`."""
+        ...
 
     async def close(self) -> None: ...

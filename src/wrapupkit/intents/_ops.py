@@ -15,13 +15,14 @@ from typing import Any
 
 import attrs
 
-from wrapupkit.exceptions import ConfigurationError, IntentConflict, InvalidType
+from wrapupkit.exceptions import ConfigurationError, IntentConflict, InvalidInput, InvalidType
 from wrapupkit.intents._model import FINAL_STATES, Intent, IntentState, Lease
 
 
 __all__ = [
     "Record",
     "check_limit",
+    "check_purge",
     "check_seconds",
     "check_state",
     "claimed",
@@ -30,6 +31,7 @@ __all__ = [
     "finish_target",
     "finished",
     "is_due",
+    "purgeable",
     "put_record",
     "released",
     "renewed",
@@ -198,6 +200,29 @@ def is_due(record: Record, *, now: float, stale_after: float) -> bool:
         return False
     expired = 0 < intent.expires_at <= now
     return expired or intent.updated_at <= now - stale_after
+
+
+def purgeable(record: Record | None, before: float) -> bool:
+    """``purge()`` may delete *record*: final, and last changed before *before*."""
+    return record is not None and record.intent.final and record.intent.updated_at < before
+
+
+def check_purge(before: object, limit: object) -> tuple[float, int]:
+    """``purge()``'s arguments: *before* a finite epoch time, *limit* a whole number >= 1.
+
+    Raises:
+        InvalidType: *before* is not a number or *limit* not a whole number.
+        InvalidInput: *before* is NaN or infinite, or *limit* is below 1.
+    """
+    if isinstance(before, bool) or not isinstance(before, (int, float)):
+        raise InvalidType(f"before must be a wall-clock time in epoch seconds, not {type(before).__name__}")
+    if not math.isfinite(before):
+        raise InvalidInput("before", f"expected a finite wall-clock time in epoch seconds, not {before!r}")
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise InvalidType(f"limit must be a whole number, not {type(limit).__name__}")
+    if limit < 1:
+        raise InvalidInput("limit", f"expected at least 1, not {limit}")
+    return float(before), limit
 
 
 def check_seconds(name: str, value: object) -> float:

@@ -21,6 +21,7 @@ from wrapupkit.intents._model import Intent, IntentState, Lease
 from wrapupkit.intents._ops import (
     Record,
     check_limit,
+    check_purge,
     check_seconds,
     check_state,
     claimed,
@@ -281,6 +282,17 @@ class SQLiteStore:
                 return None
             self._save(conn, done)
             return done.intent
+
+    def purge(self, *, before: float, limit: int = 1000) -> int:
+        before, limit = check_purge(before, limit)
+        with self.transaction("purge") as conn:
+            return int(
+                conn.execute(
+                    "DELETE FROM intents WHERE id IN (SELECT id FROM intents WHERE state != 'pending' "
+                    "AND updated_at < ? ORDER BY updated_at, id LIMIT ?)",
+                    (before, limit),
+                ).rowcount
+            )
 
     def close(self) -> None:
         """Close the connection; later calls raise :class:`~wrapupkit.exceptions.StoreError`."""

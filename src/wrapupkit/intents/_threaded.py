@@ -82,6 +82,9 @@ class ThreadedStore:
             applied_code_name=applied_code_name,
         )
 
+    async def purge(self, *, before: float, limit: int = 1000) -> int:
+        return await asyncio.to_thread(self.store.purge, before=before, limit=limit)
+
     def share(self, **options: Any) -> Any:
         """The wrapped store's ``share()``: the token and request budget of one OAuth client
         (:class:`~wrapupkit.intents.StoreShare`)."""

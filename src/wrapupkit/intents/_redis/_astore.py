@@ -93,6 +93,9 @@ class AsyncRedisStore(Base):
         )
         return await self._run("finish", plan)
 
+    async def purge(self, *, before: float, limit: int = 1000) -> int:
+        return await self._run("purge", self.plans.purge(before, limit))
+
     def share(self, **options: Unpack[ShareOptions]) -> StoreShare:
         """The token and request budget of one OAuth client, shared by the whole fleet through
         this server (on sync connections of its own: the HTTP layer is sync); pass it as a

@@ -8,6 +8,7 @@ Layout (every key under the store's prefix, ``wrapupkit:`` by default)::
     conv:{id}          sorted set per conversation, scored by created_at
     pending:updated    sorted set of pending ids, scored by updated_at   (the sweep's staleness)
     pending:expires    sorted set of pending ids with an expiry, by expires_at
+    final:updated      sorted set of final ids, scored by updated_at     (what purge() deletes)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Keys:
         self.all = f"{prefix}all"
         self.updated = f"{prefix}pending:updated"
         self.expires = f"{prefix}pending:expires"
+        self.finals = f"{prefix}final:updated"
 
     def intent(self, intent_id: str) -> str:
         return f"{self.prefix}intent:{intent_id}"
@@ -57,6 +59,22 @@ class Keys:
                 pipe.zadd(self.expires, {intent.id: intent.expires_at})
             else:
                 pipe.zrem(self.expires, intent.id)
+            pipe.zrem(self.finals, intent.id)
         else:
             pipe.zrem(self.updated, intent.id)
             pipe.zrem(self.expires, intent.id)
+            pipe.zadd(self.finals, {intent.id: intent.updated_at})
+
+    def queue_delete(self, pipe: Any, old: Record) -> None:
+        """Queue on *pipe* (in MULTI mode) the writes that remove *old* and every index entry of it."""
+        intent = old.intent
+        pipe.delete(self.intent(intent.id))
+        for key in (
+            self.all,
+            self.state(intent.state),
+            self.conversation(intent.conversation_id),
+            self.updated,
+            self.expires,
+            self.finals,
+        ):
+            pipe.zrem(key, intent.id)

@@ -18,6 +18,7 @@ from wrapupkit.intents._model import Intent, IntentState, Lease
 from wrapupkit.intents._ops import (
     Record,
     check_limit,
+    check_purge,
     check_seconds,
     check_state,
     claimed,
@@ -25,6 +26,7 @@ from wrapupkit.intents._ops import (
     finish_target,
     finished,
     is_due,
+    purgeable,
     put_record,
     released,
     renewed,
@@ -38,6 +40,7 @@ T = TypeVar("T")
 Step = tuple[Any, ...]
 Plan = Generator[Step, Any, T]
 Change = Callable[[Record | None], Record | None]
+Decide = Callable[[Record | None], Callable[[Any], None] | None]
 # A write that loses this many WATCH races in a row gives up.
 MAX_TRIES = 200
 
@@ -157,8 +160,9 @@ class Plans:
 
     # -- writes: compare-and-set under WATCH ----------------------------------------------------------
 
-    def update(self, intent_id: str, change: Change) -> Plan[tuple[Record | None, Record | None]]:
-        """``(before, after)`` of a compare-and-set on one record; *after* is ``None`` when unchanged.
+    def cas(self, intent_id: str, decide: Decide) -> Plan[tuple[Record | None, bool]]:
+        """``(before, written)`` of a compare-and-set on one record: *decide* reads the record
+        (``None``: missing) and returns what to queue in ``MULTI``, or ``None`` to leave it be.
 
         Raises:
             Contended: every one of :data:`MAX_TRIES` tries lost a race.
@@ -168,14 +172,24 @@ class Plans:
             yield ("watch", key)
             raw = yield ("get", (key,), {})
             old = decode(raw) if raw else None
-            new = change(old)
-            if new is None:
+            queue = decide(old)
+            if queue is None:
                 yield ("unwatch",)
-                return old, None
-            written = yield ("exec", lambda pipe, old=old, new=new: self.keys.queue_save(pipe, old, new))
-            if written:
-                return old, new
+                return old, False
+            if (yield ("exec", queue)):
+                return old, True
         raise Contended
+
+    def update(self, intent_id: str, change: Change) -> Plan[tuple[Record | None, Record | None]]:
+        """``(before, after)`` of a compare-and-set on one record; *after* is ``None`` when unchanged."""
+        after: list[Record | None] = [None]
+
+        def decide(old: Record | None) -> Callable[[Any], None] | None:
+            new = after[0] = change(old)
+            return None if new is None else lambda pipe: self.keys.queue_save(pipe, old, new)
+
+        old, written = yield from self.cas(intent_id, decide)
+        return old, after[0] if written else None
 
     def put(self, intent: Intent, replace: bool) -> Plan[Intent]:
         old, new = yield from self.update(
@@ -212,3 +226,26 @@ class Plans:
 
         _, new = yield from self.update(target, change)
         return new.intent if new else None
+
+    def purge(self, before: float, limit: int) -> Plan[int]:
+        """Delete at most *limit* final intents last changed before *before*, oldest first; how many.
+
+        Each one goes in its own ``MULTI``/``EXEC`` under ``WATCH`` with every index entry: one a
+        put or a finish changed meanwhile is read again (and kept unless still purgeable).
+        """
+        before, wanted = check_purge(before, limit)
+        ids = yield ("zrangebyscore", (self.keys.finals, "-inf", f"({before!r}"), {"start": 0, "num": wanted})
+        deleted = 0
+        for raw_id in ids:
+            intent_id = _text(raw_id)
+
+            def decide(old: Record | None) -> Callable[[Any], None] | None:
+                if old is None or not purgeable(old, before):
+                    return None
+                return lambda pipe: self.keys.queue_delete(pipe, old)
+
+            old, written = yield from self.cas(intent_id, decide)
+            deleted += written
+            if old is None:  # an index entry without its record: drop the entry alone
+                yield ("zrem", (self.keys.finals, intent_id), {})
+        return deleted

@@ -112,6 +112,9 @@ class RedisStore(Base):
         )
         return self._run("finish", plan)
 
+    def purge(self, *, before: float, limit: int = 1000) -> int:
+        return self._run("purge", self.plans.purge(before, limit))
+
     def share(self, **options: Unpack[ShareOptions]) -> StoreShare:
         """The token and request budget of one OAuth client, shared by the whole fleet through
         this server: pass it (or the store) as a client's ``share=``.  The keyword arguments are
