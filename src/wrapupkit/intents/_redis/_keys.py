@@ -9,6 +9,7 @@ Layout (every key under the store's prefix, ``wrapupkit:`` by default)::
     pending:updated    sorted set of pending ids, scored by updated_at   (the sweep's staleness)
     pending:expires    sorted set of pending ids with an expiry, by expires_at
     final:updated      sorted set of final ids, scored by updated_at     (what purge() deletes)
+    final:indexed      set once final:updated holds every final id (stores of 0.1.0 had none)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Keys:
         self.updated = f"{prefix}pending:updated"
         self.expires = f"{prefix}pending:expires"
         self.finals = f"{prefix}final:updated"
+        self.indexed = f"{prefix}final:indexed"
 
     def intent(self, intent_id: str) -> str:
         return f"{self.prefix}intent:{intent_id}"

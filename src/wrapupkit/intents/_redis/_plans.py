@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from redis.exceptions import WatchError
 
-from wrapupkit.intents._model import Intent, IntentState, Lease
+from wrapupkit.intents._model import FINAL_STATES, Intent, IntentState, Lease
 from wrapupkit.intents._ops import (
     Record,
     check_limit,
@@ -234,18 +234,37 @@ class Plans:
         put or a finish changed meanwhile is read again (and kept unless still purgeable).
         """
         before, wanted = check_purge(before, limit)
+        yield from self.index_finals()
         ids = yield ("zrangebyscore", (self.keys.finals, "-inf", f"({before!r}"), {"start": 0, "num": wanted})
         deleted = 0
         for raw_id in ids:
-            intent_id = _text(raw_id)
 
             def decide(old: Record | None) -> Callable[[Any], None] | None:
-                if old is None or not purgeable(old, before):
+                if old is None or (old.intent.final and not purgeable(old, before)):
                     return None
-                return lambda pipe: self.keys.queue_delete(pipe, old)
+                if old.intent.final:
+                    return lambda pipe: self.keys.queue_delete(pipe, old)
+                return lambda pipe: pipe.zrem(self.keys.finals, old.intent.id)  # pending: a stale entry
 
-            old, written = yield from self.cas(intent_id, decide)
-            deleted += written
-            if old is None:  # an index entry without its record: drop the entry alone
-                yield ("zrem", (self.keys.finals, intent_id), {})
+            old, written = yield from self.cas(_text(raw_id), decide)
+            deleted += written and old is not None and old.intent.final
+            if old is None:  # an entry without its record
+                yield ("zrem", (self.keys.finals, raw_id), {})
         return deleted
+
+    def index_finals(self) -> Plan[None]:
+        """Index by ``updated_at`` the final intents of a store that wrapupkit 0.1.0 wrote (it kept
+        no ``final:updated``); once per store, then marked done."""
+        if (yield ("exists", (self.keys.indexed,), {})):
+            return
+        for state in sorted(FINAL_STATES):
+            cursor: int = 0
+            while True:
+                cursor, pairs = yield ("zscan", (self.keys.state(state), cursor), {"count": 500})
+                records = yield from self.records([member for member, _ in pairs])
+                scores = {r.intent.id: r.intent.updated_at for r in records if r.intent.final}
+                if scores:
+                    yield ("zadd", (self.keys.finals, scores), {})
+                if not cursor:
+                    break
+        yield ("set", (self.keys.indexed, "1"), {})
