@@ -172,3 +172,38 @@ def test_worker_once_takes_no_events(org: dict[str, str], capsys: pytest.Capture
     code, _, err = run(capsys, "worker", "--events", "http://127.0.0.1:9/queue/wrapups", "--once")
     assert code == 2
     assert "--once" in err
+
+
+def test_intents_purge_older_than_deletes_old_final_intents_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'purge.db'}"
+    now = time.time()
+    with open_store(url) as store:
+        for n, (age, final) in enumerate([(9_000, True), (8_000, True), (9_000, False), (10, True)]):
+            key = intent_key(f"c-{n}", None, None)
+            store.put(Intent(id=key, conversation_id=f"c-{n}", code="Sale", created_at=now - age - 1))
+            if final:
+                store.finish(None, IntentState.APPLIED, now=now - age, intent_id=key)
+    code, out, err = run(
+        capsys, "intents", "--purge-older-than", "3600", "--store", url, "--limit", "1", "--json"
+    )
+    assert (code, out["purged"]) == (0, 1)
+    assert "purged 1 final intent(s)" in err
+    code, out, _ = run(capsys, "intents", "--purge-older-than", "3600", "--store", url, "--json")
+    assert (code, out["purged"]) == (0, 1)
+    with open_store(url) as store:
+        assert sorted(i.conversation_id for i in store.list()) == ["c-2", "c-3"]  # pending, and recent
+    code, _, err = run(capsys, "intents", "--purge-older-than", "0", "--store", url)
+    assert code == 0
+    assert "purged 1 " in err
+    code, out, _ = run(capsys, "intents", "--purge-older-than", "1e300", "--store", url, "--json")
+    assert (code, out["purged"], out["before"]) == (0, 0, "1970-01-01T00:00:00+00:00")
+    for bad in ("nan", "-1", "soon"):
+        code, _, err = run(capsys, "intents", "--purge-older-than", bad, "--store", url)
+        assert code == 2
+        assert "--purge-older-than" in err
+    code, _, err = run(capsys, "intents", "--purge-older-than", "60", "--state", "applied", "--store", url)
+    assert (code, err.strip().count("\n")) == (2, 0)
+    code, _, err = run(capsys, "intents", "--purge-older-than", "60", "--store", "redis://127.0.0.1:1/0")
+    assert (code, err.strip().count("\n")) == (11, 0)

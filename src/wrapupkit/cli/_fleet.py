@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -69,11 +70,25 @@ def register(commands: Any) -> None:
     add_output(intend)
     intend.set_defaults(handler=run_intend)
 
-    intents = commands.add_parser("intents", help="list recorded intents, newest first")
+    intents = commands.add_parser(
+        "intents",
+        help="list recorded intents, newest first (or purge old final ones)",
+        description="Lists intents, newest first.  --purge-older-than deletes the final intents "
+        "(applied, already, failed, expired) unchanged for SECONDS, oldest first; never a pending one.",
+    )
     intents.add_argument("--state", choices=_STATES, help="only intents in this state")
     intents.add_argument("--conversation-id", help="only this conversation's intents")
     intents.add_argument(
-        "--limit", type=positive_int, default=100, metavar="N", help="at most N (default 100)"
+        "--limit",
+        type=positive_int,
+        metavar="N",
+        help="at most N (default 100; with --purge-older-than: all of them)",
+    )
+    intents.add_argument(
+        "--purge-older-than",
+        type=finite_number(0, inclusive=True),
+        metavar="SECONDS",
+        help="delete the final intents last changed more than SECONDS ago (604800: a week)",
     )
     _add_store(intents)
     add_output(intents)
@@ -193,15 +208,17 @@ def run_intend(args: argparse.Namespace, as_json: bool) -> int:
 
 
 def run_intents(args: argparse.Namespace, as_json: bool) -> int:
-    """List intents (a table on stdout, or JSON)."""
+    """List intents (a table on stdout, or JSON), or purge old final ones."""
     from wrapupkit.intents import IntentState, open_store
 
+    if args.purge_older_than is not None:
+        return _purge(args, as_json)
     store = open_store(_store_url(args))
     try:
         found = store.list(
             state=IntentState(args.state) if args.state else None,
             conversation_id=args.conversation_id,
-            limit=args.limit,
+            limit=100 if args.limit is None else args.limit,
         )
     finally:
         store.close()
@@ -215,6 +232,38 @@ def run_intents(args: argparse.Namespace, as_json: bool) -> int:
             f"{intent.conversation_id}  {intent.code!r}{reason}\n"
         )
     say(f"{len(found)} intent(s)")
+    return EXIT_OK
+
+
+_PURGE_BATCH = 1000  # intents one purge() call deletes: the CLI repeats it until all are gone
+
+
+def _purge(args: argparse.Namespace, as_json: bool) -> int:
+    """Delete the final intents last changed more than ``--purge-older-than`` seconds ago."""
+    import time
+
+    from wrapupkit.intents import open_store
+
+    if args.state or args.conversation_id:
+        raise ConfigurationError(
+            "--purge-older-than takes every final intent: drop --state and --conversation-id"
+        )
+    before = max(time.time() - args.purge_older_than, 0.0)  # no intent is older than the epoch
+    left = math.inf if args.limit is None else args.limit
+    purged = 0
+    store = open_store(_store_url(args))
+    try:
+        while left > 0:
+            batch = int(min(left, _PURGE_BATCH))
+            done = store.purge(before=before, limit=batch)
+            purged, left = purged + done, left - done
+            if done < batch:
+                break
+    finally:
+        store.close()
+    say(f"purged {purged} final intent(s) last changed before {_iso(before)}")
+    if as_json:
+        emit({"ok": True, "purged": purged, "before": _iso(before)})
     return EXIT_OK
 
 
