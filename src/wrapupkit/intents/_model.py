@@ -281,7 +281,10 @@ class AsyncIntentStore(Protocol):
     ) -> Intent | None: ...
 
     async def purge(self, *, before: float, limit: int = 1000) -> int:
-        """:meth:`IntentStore.purge`."""
+        """The same as :meth:`IntentStore.purge <wrapupkit.intents.IntentStore.purge>`.
+
+        .. versionadded:: 0.2.0
+        """
         ...
 
     async def close(self) -> None: ...
