@@ -234,7 +234,7 @@ class IntentStore(Protocol):
             InvalidType: *before* is not a number, or *limit* not a whole number.
             InvalidInput: *before* is NaN or infinite, or *limit* is below 1.
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 0.1.0
         """
         ...
 
@@ -283,7 +283,7 @@ class AsyncIntentStore(Protocol):
     async def purge(self, *, before: float, limit: int = 1000) -> int:
         """The same as :meth:`IntentStore.purge <wrapupkit.intents.IntentStore.purge>`.
 
-        .. versionadded:: 0.2.0
+        .. versionadded:: 0.1.0
         """
         ...
 
