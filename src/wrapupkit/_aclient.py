@@ -265,7 +265,7 @@ class AsyncWrapupClient(ClientCore):
         with self._http.budget(call.request.deadline) as budget:
             source = call.strategy.async_events(attrs.evolve(call.info, offload=self._offload))
             try:
-                flow = self._flow(call, listening=source is not None)
+                flow = self._flow(call)
                 step = drive(flow, None)
                 while not isinstance(step, WrapupResult):
                     try:

@@ -237,7 +237,7 @@ class WrapupClient(ClientCore):
         with self._http.budget(call.request.deadline) as budget:
             source = call.strategy.events(call.info)
             try:
-                flow = self._flow(call, listening=source is not None)
+                flow = self._flow(call)
                 step = drive(flow, None)
                 while not isinstance(step, WrapupResult):
                     try:

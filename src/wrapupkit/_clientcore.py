@@ -303,10 +303,9 @@ class ClientCore:
         )
         return Call(strategy=strategy, request=request, info=info)
 
-    def _flow(self, call: Call, listening: bool) -> Flow:
+    def _flow(self, call: Call) -> Flow:
         """The call's flow, recorded: the result or the error carries its :class:`~wrapupkit.Trail`."""
-        flow = wrapup_flow(attrs.evolve(call.request, listening=listening), call.strategy)
-        return recorded(flow, call.request, self.clock)
+        return recorded(wrapup_flow(call.request, call.strategy), call.request, self.clock)
 
     def _read(self, conversation_id: str, *, waiting: bool = False) -> Any:
         """Read the conversation (blocking): at the start, or after a wait that brought no view."""

@@ -112,7 +112,6 @@ class Request:
     deadline: float
     supported: frozenset[MediaType]
     now: Callable[[], float]
-    listening: bool = False  # an event source waits instead of a sleep (the deadline is the same for both)
     wall: Callable[[], float] | None = None  # the clock's time(): ReadinessContext.wall_now
 
 
