@@ -362,14 +362,14 @@ def drive(flow: Flow, outcome: Outcome | None) -> Effect | WrapupResult:
         return result
 
 
-def caller_of(client: object) -> Caller:
+def caller_of(client: object, *, user: str) -> Caller:
     """The HTTP caller of a :class:`WrapupClient` or :class:`AsyncWrapupClient`: its login, retry
     policy, deadline and transport.  For wrapupkit's own packages (the fleet's event sources share a
     client's login and channel); not part of the public API.
 
     Raises:
-        InvalidType: *client* is not a wrapupkit client.
+        InvalidType: *client* is not a wrapupkit client (the message names *user*, who needs one).
     """
     if not isinstance(client, ClientCore):
-        raise InvalidType(f"expected a WrapupClient or an AsyncWrapupClient, not {type(client).__name__}")
+        raise InvalidType(f"{user} needs a WrapupClient or an AsyncWrapupClient, not {type(client).__name__}")
     return client._http

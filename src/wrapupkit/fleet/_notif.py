@@ -161,7 +161,9 @@ class NotificationEvents:
             renew_before=renew_before,
             max_topics=_MAX_TOPICS,
         )
-        self._http = _caller_of(client)
+        from wrapupkit._clientcore import caller_of  # the clients load on first use
+
+        self._http = caller_of(client, user="NotificationEvents")
         self.lock_path = lock_path_for(self._http, lock_dir)
         self._lock = _MachineLock(self.lock_path)
         self._buffer = int(buffer)
@@ -290,18 +292,6 @@ class NotificationEvents:
         if channel is not None:
             await asyncio.to_thread(channel.close)
         self._lock.release()
-
-
-def _caller_of(client: object) -> Caller:
-    """The client's HTTP caller: its login, retry policy and deadline (the one place that reaches it)."""
-    from wrapupkit._clientcore import caller_of
-
-    try:
-        return caller_of(client)
-    except ConfigurationError:
-        raise ConfigurationError(
-            f"NotificationEvents needs a WrapupClient or an AsyncWrapupClient, not {type(client).__name__}"
-        ) from None
 
 
 def _topic(*, user_id: str | None = None, queue_id: str | None = None) -> str:
