@@ -19,7 +19,7 @@ from wrapupkit.exceptions import InvalidInput
 if TYPE_CHECKING:
     from wrapupkit.intents._model import AsyncIntentStore, IntentStore
 
-__all__ = ["aclose_stores", "as_async", "client_store", "close_stores", "default_store_url", "open_store"]
+__all__ = ["aclose_stores", "as_async", "checked_store", "client_store", "close_stores", "default_store_url"]
 
 
 def default_store_url(environ: Mapping[str, str] | None = None) -> str:
@@ -41,12 +41,8 @@ def default_store_url(environ: Mapping[str, str] | None = None) -> str:
     return f"sqlite:///{folder / 'intents.db'}"
 
 
-def open_store(spec: object) -> IntentStore:
-    """A store from a URL or a store object (checked: a clear error, never an AttributeError)."""
-    from wrapupkit.intents import open_store as opener
-
-    if isinstance(spec, str):
-        return opener(spec)
+def checked_store(spec: object) -> IntentStore:
+    """*spec*, a store object given by the caller, checked: a clear error, never an AttributeError."""
     if all(hasattr(spec, name) for name in ("put", "get", "claim", "finish", "release")):
         return spec  # type: ignore[return-value]
     raise InvalidInput("store", f"expected a store URL or an IntentStore, not {type(spec).__name__}")
@@ -76,11 +72,13 @@ def client_store(client: object, spec: object, *, asynchronous: bool) -> Any:
     if spec is None:
         spec = getattr(client, "intent_store", None)
     if spec is not None and not isinstance(spec, str):
-        store: Any = open_store(spec)
+        store: Any = checked_store(spec)
         return as_async(store) if asynchronous else store
     url = spec or default_store_url()
     per_client = _opened.setdefault(client, {})
     if url not in per_client:
+        from wrapupkit.intents import open_store
+
         store = open_store(url)
         per_client[url] = as_async(store) if asynchronous else store
     return per_client[url]
